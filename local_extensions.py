@@ -1,0 +1,54 @@
+"""Jinja filters that write user-typed text safely into each kind of file.
+
+Every free-text answer (description, author name, ...) passes through one of
+these filters wherever it lands, so quotes, backslashes, control characters
+and emoji come out valid and unchanged.
+"""
+
+import json
+import re
+
+from jinja2.ext import Extension
+
+# TOML basic strings allow every character except these, which need escapes.
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                 "\f": "\\f", "\r": "\\r"}
+_TOML_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_TOML_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+# CommonMark lets a backslash escape any ASCII punctuation character.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _toml_escape(match: re.Match) -> str:
+    char = match.group()
+    return _TOML_ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string, quotes included. Astral characters stay literal."""
+    return '"' + _TOML_NEEDS_ESCAPE.sub(_toml_escape, str(text)) + '"'
+
+
+def toml_key(text: str) -> str:
+    """A TOML key: bare when TOML allows it, else a quoted string."""
+    return text if _TOML_BARE_KEY.match(text) else toml_string(text)
+
+
+def python_string(text: str) -> str:
+    """A double-quoted Python string literal, quotes included."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def markdown_text(text: str) -> str:
+    """Text that Markdown renders exactly as typed, on one line."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
+class EscapeExtension(Extension):
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters["toml_string"] = toml_string
+        environment.filters["toml_key"] = toml_key
+        environment.filters["python_string"] = python_string
+        environment.filters["markdown_text"] = markdown_text

@@ -1,0 +1,25 @@
+import pytest
+from helpers import install_project, render
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cookiecutter_config(tmp_path_factory):
+    """Keep cookiecutter's replay files and clones out of the user's home folder."""
+    home = tmp_path_factory.mktemp("cookiecutter-home")
+    config = home / "config.yaml"
+    config.write_text(f"cookiecutters_dir: {home / 'templates'}\nreplay_dir: {home / 'replay'}\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COOKIECUTTER_CONFIG", str(config))
+        yield config
+
+
+@pytest.fixture(scope="session")
+def default_project(tmp_path_factory):
+    """The default instance: cookiecutter --no-input, the tutorial's llm-markov."""
+    return render(tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="session")
+def default_venv(default_project, tmp_path_factory):
+    """An isolated environment with the real llm and the default instance installed."""
+    return install_project(default_project, tmp_path_factory.mktemp("default-env") / "venv")

@@ -1,0 +1,94 @@
+"""Render the template and run what it rendered in isolated environments."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+from uv import find_uv_bin
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+UV = find_uv_bin()
+
+
+def render(output_dir, **answers):
+    """Render the template without prompts; answers override the defaults."""
+    project = cookiecutter(
+        str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=answers
+    )
+    return Path(project)
+
+
+def clean_environ(**extra):
+    """The environment for a subprocess, without settings that leak in from outside."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LLM_", "VIRTUAL_ENV", "PYTHON", "PYTEST", "UV_PROJECT"))
+    }
+    env.update(extra)
+    return env
+
+
+class Venv:
+    """A virtual environment made with uv, and commands run inside it."""
+
+    def __init__(self, path, user_path):
+        self.path = Path(path)
+        self.user_path = Path(user_path)
+
+    @classmethod
+    def create(cls, path, *, pip=False):
+        path = Path(path)
+        seed = ["--seed"] if pip else []
+        subprocess.run(
+            [UV, "venv", "-q", "--python", sys.executable, *seed, str(path)], check=True
+        )
+        return cls(path, path.parent / f"{path.name}-llm-user-path")
+
+    def bin(self, name):
+        return str(self.path / "bin" / name)
+
+    def install(self, *args, cwd=None):
+        """uv pip install into this environment."""
+        self.run(UV, "pip", "install", "-q", "--python", self.bin("python"), *args, cwd=cwd)
+
+    def environ(self, **extra):
+        return clean_environ(
+            VIRTUAL_ENV=str(self.path),
+            PATH=f"{self.path / 'bin'}{os.pathsep}{os.environ['PATH']}",
+            LLM_USER_PATH=str(self.user_path),
+            **extra,
+        )
+
+    def run(self, *args, cwd=None, check=True, input=None, timeout=600, **extra_env):
+        """Run a command in this environment; its output is text."""
+        result = subprocess.run(
+            [str(arg) for arg in args],
+            cwd=cwd,
+            env=self.environ(**extra_env),
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=timeout,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"{' '.join(map(str, args))} exited {result.returncode}\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+    def llm(self, *args, **kwargs):
+        return self.run(self.bin("llm"), *args, **kwargs)
+
+    def python(self, *args, **kwargs):
+        return self.run(self.bin("python"), *args, **kwargs)
+
+
+def install_project(project, venv_path):
+    """A fresh environment with the rendered project installed editable, with its dev group."""
+    venv = Venv.create(venv_path)
+    venv.install("-e", ".", "--group", "dev", cwd=project)
+    return venv

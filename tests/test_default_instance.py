@@ -1,0 +1,86 @@
+"""The default render is the tutorial's llm-markov, and it works through llm for real."""
+
+import json
+import tomllib
+
+PROMPT = "the cat sat on the mat"
+
+
+def test_rendered_project_passes_its_own_tests(default_project, default_venv):
+    result = default_venv.python("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=default_project)
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout
+
+
+def test_pyproject_has_the_tutorials_metadata(default_project):
+    pyproject = tomllib.loads((default_project / "pyproject.toml").read_text())
+    project = pyproject["project"]
+    assert project["name"] == "llm-markov"
+    assert project["version"] == "0.1"
+    assert project["description"] == "Plugin for LLM adding a Markov chain generating model"
+    assert project["readme"] == "README.md"
+    assert project["authors"] == [{"name": "Simon Willison"}]
+    assert project["license"] == "Apache-2.0"
+    assert project["dependencies"] == ["llm"]
+    assert project["urls"] == {
+        "Homepage": "https://github.com/simonw/llm-markov",
+        "Changelog": "https://github.com/simonw/llm-markov/releases",
+        "Issues": "https://github.com/simonw/llm-markov/issues",
+        "CI": "https://github.com/simonw/llm-markov/actions",
+    }
+    assert project["entry-points"] == {"llm": {"markov": "llm_markov"}}
+    assert pyproject["dependency-groups"]["dev"] == ["pytest"]
+
+
+def test_installed_metadata(default_venv):
+    script = (
+        "import json, importlib.metadata as m; d = m.distribution('llm-markov'); "
+        "print(json.dumps({k: d.metadata.get_all(k) for k in "
+        "['Name', 'Version', 'Summary', 'Author', 'License-Expression', 'Requires-Python', 'Requires-Dist']}))"
+    )
+    metadata = json.loads(default_venv.python("-c", script).stdout)
+    assert metadata == {
+        "Name": ["llm-markov"],
+        "Version": ["0.1"],
+        "Summary": ["Plugin for LLM adding a Markov chain generating model"],
+        "Author": ["Simon Willison"],
+        "License-Expression": ["Apache-2.0"],
+        "Requires-Python": [">=3.10"],
+        "Requires-Dist": ["llm"],
+    }
+
+
+def test_llm_plugins_lists_it(default_venv):
+    plugins = json.loads(default_venv.llm("plugins").stdout)
+    assert {"name": "llm-markov", "hooks": ["register_models"], "version": "0.1"} in plugins
+
+
+def test_llm_models_lists_markov(default_venv):
+    assert "Markov: markov" in default_venv.llm("models").stdout
+
+
+def test_prints_twenty_words_from_the_prompt(default_venv):
+    words = default_venv.llm("-m", "markov", PROMPT).stdout.split()
+    assert len(words) == 20
+    assert set(words) <= set(PROMPT.split())
+
+
+def test_tutorial_option_error(default_venv):
+    result = default_venv.llm("-m", "markov", PROMPT, "-o", "length", "-1", check=False)
+    assert result.returncode == 1
+    assert result.stderr == "Error: length\n  Value error, length must be >= 2\n"
+
+
+def test_tutorial_options_with_and_without_streaming(default_venv):
+    for extra in ([], ["--no-stream"]):
+        result = default_venv.llm("-m", "markov", PROMPT, "-o", "length", "20", "-o", "delay", "0.001", *extra)
+        assert len(result.stdout.split()) == 20
+
+
+def test_logs_show_the_last_prompt_and_its_options(default_venv):
+    response = default_venv.llm("-m", "markov", PROMPT, "-o", "length", "5", "-o", "delay", "0.001").stdout
+    [entry] = json.loads(default_venv.llm("logs", "-n", "1", "--json").stdout)
+    assert entry["model"] == "markov"
+    assert entry["prompt"] == PROMPT
+    assert entry["options_json"] == {"length": 5, "delay": 0.001}
+    assert entry["response"].split() == response.split()

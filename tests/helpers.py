@@ -1,6 +1,7 @@
 """Render the template and run what it rendered in isolated environments."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,25 @@ def install_project(project, venv_path):
     venv = Venv.create(venv_path)
     venv.install("-e", ".", "--group", "dev", cwd=project)
     return venv
+
+
+def template_files():
+    """The template's files as a clone holds them: tracked and new, never ignored."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=TEMPLATE,
+        env=clean_environ(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [name for name in listed.split("\0") if name and (TEMPLATE / name).is_file()]
+
+
+def copy_template(destination):
+    """A copy of the template's files, for tests that change or move the template."""
+    for name in template_files():
+        target = Path(destination) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(TEMPLATE / name, target)
+    return Path(destination)

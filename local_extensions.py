@@ -3,16 +3,28 @@
 Every free-text answer (description, author name, ...) passes through one of
 these filters wherever it lands, so quotes, backslashes, control characters
 and emoji come out valid and unchanged.
+
+Cookiecutter imports this module in its own process, so it also quiets the
+traceback cookiecutter prints when the pre-gen hook refuses an answer.
 """
 
 import json
+import logging
 import re
 
+from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
 
 # TOML basic strings allow every character except these, which need escapes.
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
-                 "\f": "\\f", "\r": "\\r"}
+_TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 _TOML_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 _TOML_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -43,6 +55,24 @@ def python_string(text: str) -> str:
 def markdown_text(text: str) -> str:
     """Text that Markdown renders exactly as typed, on one line."""
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
+class _WithoutHookTraceback(logging.Filter):
+    """Drop the traceback from cookiecutter's "Stopping generation" message.
+
+    The hook has already said what is wrong in one line; the traceback of
+    cookiecutter's own code that follows it only buries that line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], FailedHookException):
+            record.exc_info = None
+        return True
+
+
+# Cookiecutter 2.7 logs hook failures from cookiecutter.hooks, earlier versions from .generate.
+for _name in ("cookiecutter.hooks", "cookiecutter.generate"):
+    logging.getLogger(_name).addFilter(_WithoutHookTraceback())
 
 
 class EscapeExtension(Extension):

@@ -1,38 +1,67 @@
 """Check every answer before cookiecutter writes a single file.
 
-A bad answer stops the render with one line per problem: the field, the value
-and what would be accepted. Cookiecutter then removes the project folder.
+A bad answer stops the render with one line: the field, the value and what
+would be accepted. Cookiecutter then removes the project folder.
+Only the first problem is reported: the later answers are often derived from
+the earlier ones (module_name from plugin_name), so they fail for the same reason.
 """
 
+import builtins
 import json
 import keyword
 import re
 import sys
+import unicodedata
 
 # The answers arrive as data, never as code: Jinja's tojson writes every quote
 # as an escape (' as \u0027), so no answer can end this raw string early.
-ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')
+# The quotes must stay single: the JSON inside is full of double quotes.
+ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')  # fmt: skip
 
-PYPI_NAME = re.compile(r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$", re.IGNORECASE)
-GITHUB_USER = re.compile(r"^[a-z0-9](-?[a-z0-9])*$", re.IGNORECASE)
-EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"'.]+$")
-# PEP 440's own pattern (as in the packaging library), matched whole.
-PEP440_VERSION = re.compile(
-    r"""^\s*v?
-    (?:(?:[0-9]+)!)?
-    (?:[0-9]+(?:\.[0-9]+)*)
-    (?:[-_.]?(?:alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?:[0-9]+)?)?
-    (?:(?:-(?:[0-9]+))|(?:[-_.]?(?:post|rev|r)[-_.]?(?:[0-9]+)?))?
-    (?:[-_.]?dev[-_.]?(?:[0-9]+)?)?
-    (?:\+(?:[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
-    \s*$""",
-    re.VERBOSE | re.IGNORECASE,
+PYPI_NAME = re.compile(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?", re.IGNORECASE)
+GITHUB_USER = re.compile(r"[a-z0-9](-?[a-z0-9])*", re.IGNORECASE)
+# ASCII only: package metadata cannot carry a non-ASCII address.
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", re.ASCII)
+# What people type after llm -m: it also has to be an entry point name and a
+# word in the README's shell examples, so no spaces, quotes or shell characters.
+MODEL_ID = re.compile(r"[a-z0-9]([a-z0-9._:/@+-]*[a-z0-9])?", re.IGNORECASE)
+# A PEP 440 version in its normal form, the form the built package reports:
+# '1.0', '2.0rc1', '1.0.post1', '1.0.dev2', '1!1.0', '1.0+local.1'.
+NUMBER = r"(0|[1-9][0-9]*)"
+VERSION = re.compile(
+    rf"([1-9][0-9]*!)?{NUMBER}(\.{NUMBER})*((a|b|rc){NUMBER})?"
+    rf"(\.post{NUMBER})?(\.dev{NUMBER})?(\+[a-z0-9]+(\.[a-z0-9]+)*)?"
 )
 MODEL_KINDS = ("markov", "api", "embedding")
-# Names the rendered module and its tests already use for something else.
-TAKEN_MODULE_NAMES = {"llm", "tests", "scripts", "conftest", "pydantic", "httpx2"}
-TAKEN_CLASS_NAMES = {"None", "True", "False", "Options", "Field", "llm"}
+# Modules the plugin imports: a plugin module with one of these names would hide them.
+TAKEN_MODULE_NAMES = {
+    "llm",
+    "tests",
+    "scripts",
+    "conftest",
+    "fake_api",
+    "click",
+    "pydantic",
+    "pluggy",
+    "httpx2",
+    "openai",
+    "yaml",
+    "sqlite_utils",
+    "setuptools",
+    "pytest",
+}
+# Classes the plugin modules import or define beside the model class.
+TAKEN_CLASS_NAMES = {"Field", "Options", "TextPart"}
+# Line and paragraph separators, control characters and lone surrogates.
+NOT_ONE_LINE = {"Zl", "Zp", "Cc", "Cs"}
 PYPI_SUMMARY_LIMIT = 512
+# Cookiecutter renders this file with Jinja first: the raw block keeps these braces. {% raw %}
+JINJA_MARKS = ("{{", "{%", "{#")
+NO_JINJA = (
+    "must not contain '{{', '{%' or '{#': cruft feeds stored answers back to"
+    " cookiecutter as templates on every update"
+)
+# {% endraw %}
 
 
 def suggest_name(value):
@@ -41,7 +70,7 @@ def suggest_name(value):
 
 
 def check_plugin_name(value):
-    if not PYPI_NAME.match(value):
+    if not PYPI_NAME.fullmatch(value):
         return (
             "is not a valid PyPI project name: use letters, digits, '-', '_' and '.',"
             f" starting and ending with a letter or digit (for example '{suggest_name(value)}')"
@@ -49,32 +78,52 @@ def check_plugin_name(value):
 
 
 def check_module_name(value):
-    if not value.isidentifier() or keyword.iskeyword(value):
-        return "is not a valid Python module name: use letters, digits and '_' (for example 'llm_my_plugin')"
+    if not (value.isascii() and value.isidentifier()) or keyword.iskeyword(value):
+        return (
+            "is not a valid Python module name: use ASCII letters, digits and '_',"
+            " not starting with a digit (for example 'llm_my_plugin')"
+        )
     if value in TAKEN_MODULE_NAMES or value in sys.stdlib_module_names:
-        return "would shadow a module the plugin needs: choose another name (for example 'llm_" + value + "')"
+        return (
+            f"would hide a module the plugin needs: choose another name (for example 'llm_{value}')"
+        )
 
 
 def check_class_name(value):
-    if not value.isidentifier() or keyword.iskeyword(value) or value in TAKEN_CLASS_NAMES:
-        return "is not a usable Python class name: use letters, digits and '_' (for example 'MyModel')"
+    # CapWords, as PEP 8 names classes: it cannot clash with the modules' functions or CONSTANTS.
+    if not (value.isascii() and value.isidentifier() and value[0].isupper()) or "_" in value:
+        return (
+            "is not a CapWords Python class name: use ASCII letters and digits,"
+            " starting with a capital letter (for example 'MyModel')"
+        )
+    if value in TAKEN_CLASS_NAMES or keyword.iskeyword(value) or hasattr(builtins, value):
+        return f"would hide a name the plugin uses: choose another name (for example 'My{value}')"
 
 
 def check_model_id(value):
-    if not value or any(char.isspace() or not char.isprintable() for char in value):
-        return "must be non-empty with no spaces or control characters (for example 'my-model')"
+    if not MODEL_ID.fullmatch(value):
+        return (
+            "is not a usable model ID: use letters, digits and . _ : / @ + -,"
+            " starting and ending with a letter or digit (for example 'my-model')"
+        )
 
 
 def check_version(value):
-    if not PEP440_VERSION.match(value):
-        return "is not a PEP 440 version (for example '0.1' or '1.0.0')"
+    if not VERSION.fullmatch(value):
+        return (
+            "is not a PEP 440 version in its normal form (for example '0.1', '1.0.0' or '2.0rc1')"
+        )
 
 
 def check_one_line(value):
     if not value.strip():
         return "must not be empty"
-    if any(char in value for char in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        return "must be a single line: remove the line breaks"
+    if value != value.strip():
+        return "must not start or end with whitespace"
+    if any(unicodedata.category(char) in NOT_ONE_LINE and char != "\t" for char in value):
+        return "must be a single line of text: remove line breaks and control characters"
+    if any(mark in value for mark in JINJA_MARKS):
+        return NO_JINJA
 
 
 def check_description(value):
@@ -85,18 +134,21 @@ def check_description(value):
 
 def check_author_name(value):
     if "," in value:
-        return "must not contain a comma (Python package metadata separates authors with commas)"
+        return "must not contain a comma (package metadata separates authors with commas)"
     return check_one_line(value)
 
 
 def check_author_email(value):
-    if value and not EMAIL.match(value):
-        return "is not a plausible e-mail address: use name@example.com, or leave it empty"
+    if value and not EMAIL.fullmatch(value):
+        return "is not a plausible ASCII e-mail address: use name@example.com, or leave it empty"
 
 
 def check_github_username(value):
-    if value and (len(value) > 39 or not GITHUB_USER.match(value)):
-        return "is not a valid GitHub user or organisation: letters, digits and single hyphens, at most 39, or leave it empty"
+    if value and (len(value) > 39 or not GITHUB_USER.fullmatch(value)):
+        return (
+            "is not a valid GitHub user or organisation: letters, digits and single hyphens,"
+            " at most 39 characters, or leave it empty"
+        )
 
 
 def check_model_kind(value):
@@ -124,20 +176,31 @@ CHECKS = {
 }
 
 
-def problems(answers):
-    """One message for every answer that would render a broken plugin."""
+def shown(value):
+    """The value as JSON on one line, with invisible characters escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    return "".join(char if char.isprintable() else json.dumps(char)[1:-1] for char in text)
+
+
+def first_problem(answers):
+    """A message for the first answer that would render a broken plugin, or None."""
     for field, check in CHECKS.items():
         value = answers[field]
-        error = check(value) if isinstance(value, (str, bool)) else "must be text"
+        if isinstance(value, str) or field == "async_markov":
+            error = check(value)
+        else:
+            error = "must be text"
         if error:
-            yield f"Error: {field} {json.dumps(value, ensure_ascii=False)} {error}"
+            return f"Error: {field} {shown(value)} {error}"
+    return None
 
 
 def main():
-    errors = list(problems(ANSWERS))
-    for error in errors:
-        print(error, file=sys.stderr)
-    return 1 if errors else 0
+    problem = first_problem(ANSWERS)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

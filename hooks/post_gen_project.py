@@ -7,7 +7,7 @@ import json
 import sys
 
 # Answers arrive as data, never as code (see pre_gen_project.py).
-ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')
+ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')  # fmt: skip
 
 
 def next_steps(answers):

@@ -43,9 +43,7 @@ class Venv:
     def create(cls, path, *, pip=False):
         path = Path(path)
         seed = ["--seed"] if pip else []
-        subprocess.run(
-            [UV, "venv", "-q", "--python", sys.executable, *seed, str(path)], check=True
-        )
+        subprocess.run([UV, "venv", "-q", "--python", sys.executable, *seed, str(path)], check=True)
         return cls(path, path.parent / f"{path.name}-llm-user-path")
 
     def bin(self, name):

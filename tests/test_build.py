@@ -6,6 +6,7 @@ import tarfile
 import zipfile
 
 import pytest
+
 from helpers import Venv, clean_environ
 
 SDIST = "llm_markov-0.1.tar.gz"

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from helpers import TEMPLATE, UV, clean_environ, copy_template, render
 
 COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from helpers import TEMPLATE, clean_environ, copy_template
 
 CRUFT = str(Path(sys.executable).parent / "cruft")

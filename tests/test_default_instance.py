@@ -7,7 +7,9 @@ PROMPT = "the cat sat on the mat"
 
 
 def test_rendered_project_passes_its_own_tests(default_project, default_venv):
-    result = default_venv.python("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=default_project)
+    result = default_venv.python(
+        "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=default_project
+    )
     assert " passed" in result.stdout
     assert "failed" not in result.stdout
 
@@ -33,12 +35,20 @@ def test_pyproject_has_the_tutorials_metadata(default_project):
 
 
 def test_installed_metadata(default_venv):
+    fields = [
+        "Name",
+        "Version",
+        "Summary",
+        "Author",
+        "License-Expression",
+        "Requires-Python",
+        "Requires-Dist",
+    ]
     script = (
-        "import json, importlib.metadata as m; d = m.distribution('llm-markov'); "
-        "print(json.dumps({k: d.metadata.get_all(k) for k in "
-        "['Name', 'Version', 'Summary', 'Author', 'License-Expression', 'Requires-Python', 'Requires-Dist']}))"
+        "import json, sys, importlib.metadata as m; d = m.distribution('llm-markov'); "
+        "print(json.dumps({k: d.metadata.get_all(k) for k in sys.argv[1:]}))"
     )
-    metadata = json.loads(default_venv.python("-c", script).stdout)
+    metadata = json.loads(default_venv.python("-c", script, *fields).stdout)
     assert metadata == {
         "Name": ["llm-markov"],
         "Version": ["0.1"],
@@ -73,12 +83,16 @@ def test_tutorial_option_error(default_venv):
 
 def test_tutorial_options_with_and_without_streaming(default_venv):
     for extra in ([], ["--no-stream"]):
-        result = default_venv.llm("-m", "markov", PROMPT, "-o", "length", "20", "-o", "delay", "0.001", *extra)
+        result = default_venv.llm(
+            "-m", "markov", PROMPT, "-o", "length", "20", "-o", "delay", "0.001", *extra
+        )
         assert len(result.stdout.split()) == 20
 
 
 def test_logs_show_the_last_prompt_and_its_options(default_venv):
-    response = default_venv.llm("-m", "markov", PROMPT, "-o", "length", "5", "-o", "delay", "0.001").stdout
+    response = default_venv.llm(
+        "-m", "markov", PROMPT, "-o", "length", "5", "-o", "delay", "0.001"
+    ).stdout
     [entry] = json.loads(default_venv.llm("logs", "-n", "1", "--json").stdout)
     assert entry["model"] == "markov"
     assert entry["prompt"] == PROMPT

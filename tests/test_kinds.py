@@ -13,6 +13,7 @@ import tomllib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from helpers import install_project, render
 
 KINDS = {

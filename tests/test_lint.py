@@ -5,7 +5,8 @@ import sys
 
 import pytest
 import yaml
-from helpers import render
+
+from helpers import TEMPLATE, render
 
 KINDS = {
     "markov": {},
@@ -80,4 +81,12 @@ def test_dependabot_config_matches_its_schema(project):
         ".github/dependabot.yml",
         cwd=project,
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
+def test_the_templates_own_python_passes_ruff(command):
+    # The hooks are Jinja too, but only inside strings, so ruff reads them as Python.
+    paths = ["hooks", "tests", "local_extensions.py", "benchmarks"]
+    result = tool("ruff", *command, "--no-cache", *paths, cwd=TEMPLATE)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from helpers import Venv, clean_environ
 
 BASH_BLOCK = re.compile(r"```bash\n(.*?)```", re.DOTALL)

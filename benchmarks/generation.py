@@ -1,0 +1,210 @@
+"""Generation measurements, run by run.py inside a virtual environment that has a plugin installed.
+
+It needs only llm and the plugin, and prints one JSON object. Modes:
+
+    python generation.py ratio --reps 3 [--delay0]   times: bare functions, no-stream, stream
+    python generation.py check                       same output as the bare functions? delays?
+    python generation.py scale --words 10000 --reps 5  time and peak memory for one prompt size
+"""
+
+import argparse
+import gc
+import json
+import random
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from itertools import pairwise
+
+import llm
+
+MODEL_ID = "markov"
+PROMPT_WORDS = 200_000
+GENERATED_WORDS = 100_000
+
+
+# The baseline: the tutorial's two functions, exactly as published.
+def build_markov_table(text):
+    words = text.split()
+    transitions = {}
+    # Loop through all but the last word
+    for i in range(len(words) - 1):
+        word = words[i]
+        next_word = words[i + 1]
+        transitions.setdefault(word, []).append(next_word)
+    return transitions
+
+
+def generate(transitions, length, start_word=None):
+    all_words = list(transitions.keys())
+    next_word = start_word or random.choice(all_words)
+    for i in range(length):  # noqa: B007 (the tutorial's code, unchanged)
+        yield next_word
+        options = transitions.get(next_word) or all_words
+        next_word = random.choice(options)
+
+
+def make_prompt(words, seed=2024):
+    """Reproducible text: Zipf-distributed made-up words from a 20,000-word vocabulary."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocabulary = ["".join(rng.choices(letters, k=rng.randint(2, 9))) for _ in range(20_000)]
+    weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
+    return " ".join(rng.choices(vocabulary, weights, k=words))
+
+
+def bare(text, length):
+    return list(generate(build_markov_table(text), length))
+
+
+def no_stream(model, text, length, **options):
+    return model.prompt(text, length=length, stream=False, **options).text()
+
+
+def stream(model, text, length, **options):
+    """Iterate the response, chunk by chunk, as a streaming caller does."""
+    return list(model.prompt(text, length=length, stream=True, **options))
+
+
+def timed(function, *args, **kwargs):
+    """Wall-clock and CPU seconds. CPU time is what a busy machine disturbs least."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    function(*args, **kwargs)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def ratio(args):
+    """Interleaved repetitions: each one times the three ways back to back, rotating the order."""
+    model = llm.get_model(MODEL_ID)
+    text = make_prompt(PROMPT_WORDS)
+    options = {"delay": 0} if args.delay0 else {}
+    runs = {
+        "bare": lambda: bare(text, GENERATED_WORDS),
+        "no_stream": lambda: no_stream(model, text, GENERATED_WORDS, **options),
+        "stream": lambda: stream(model, text, GENERATED_WORDS, **options),
+    }
+    return interleave(runs, args.reps)
+
+
+def interleave(runs, reps):
+    """Time each run once per repetition, rotating the order; wall and CPU seconds per run."""
+    names = list(runs)
+    seconds = {"wall": {name: [] for name in names}, "cpu": {name: [] for name in names}}
+    for repetition in range(reps):
+        shift = repetition % len(names)
+        for name in names[shift:] + names[:shift]:
+            wall, cpu = timed(runs[name])
+            seconds["wall"][name].append(wall)
+            seconds["cpu"][name].append(cpu)
+    return seconds
+
+
+def ngram_counts(words, order):
+    return Counter(zip(*(words[i:] for i in range(order)), strict=False))
+
+
+def total_variation(a, b, order):
+    """Distance between the n-gram frequencies of two word sequences (0 = same, 1 = disjoint)."""
+    counts_a, counts_b = ngram_counts(a, order), ngram_counts(b, order)
+    total_a, total_b = sum(counts_a.values()), sum(counts_b.values())
+    keys = counts_a.keys() | counts_b.keys()
+    return sum(abs(counts_a[k] / total_a - counts_b[k] / total_b) for k in keys) / 2
+
+
+def unique_successor_generate(transitions, length):
+    """A deliberately wrong generator (successors deduplicated): shows the check can fail."""
+    unique = {word: sorted(set(options)) for word, options in transitions.items()}
+    all_words = list(transitions)
+    next_word = random.choice(all_words)
+    for _ in range(length):
+        yield next_word
+        next_word = random.choice(unique.get(next_word) or all_words)
+
+
+def check(args):
+    model = llm.get_model(MODEL_ID)
+    text = make_prompt(PROMPT_WORDS)
+    transitions = build_markov_table(text)
+    result = {}
+
+    # Seeded: the plugin must reproduce the bare functions word for word.
+    exact = []
+    for seed in (1, 2, 3):
+        random.seed(seed)
+        expected = list(generate(transitions, GENERATED_WORDS))
+        got_no_stream = no_stream(model, text, GENERATED_WORDS, seed=seed).split()
+        got_stream = "".join(stream(model, text, GENERATED_WORDS, seed=seed)).split()
+        exact.append(got_no_stream == expected and got_stream == expected)
+    result["seeded_identical"] = all(exact)
+
+    # Unseeded: n-gram frequencies as close to the bare functions' as two bare runs are.
+    ours = no_stream(model, text, GENERATED_WORDS).split()
+    first, second = bare(text, GENERATED_WORDS), bare(text, GENERATED_WORDS)
+    wrong = list(unique_successor_generate(transitions, GENERATED_WORDS))
+    for order, name in ((1, "unigram"), (2, "bigram")):
+        result[f"{name}_tv_ours"] = total_variation(ours, first, order)
+        result[f"{name}_tv_bare_vs_bare"] = total_variation(second, first, order)
+        result[f"{name}_tv_wrong_generator"] = total_variation(wrong, first, order)
+
+    # With a delay, chunks are single words spaced by the delay, streamed or not.
+    delay, length = 0.01, 10
+    arrivals, chunks = [], []
+    start = time.perf_counter()
+    for chunk in model.prompt(text, length=length, delay=delay, stream=True):
+        arrivals.append(time.perf_counter())
+        chunks.append(chunk)
+    gaps = [later - earlier for earlier, later in pairwise(arrivals)]
+    result["delay_stream_chunks"] = len(chunks)
+    result["delay_stream_one_word_per_chunk"] = all(len(c.split()) == 1 for c in chunks)
+    result["delay_stream_min_gap"] = min(gaps)
+    result["delay_stream_first_chunk_after"] = arrivals[0] - start
+    start = time.perf_counter()
+    text_no_stream = no_stream(model, text, length, delay=delay)
+    result["delay_no_stream_seconds"] = time.perf_counter() - start
+    result["delay_no_stream_words"] = len(text_no_stream.split())
+    result["delay"] = delay
+    result["delay_length"] = length
+    return result
+
+
+def peak_memory(function, *args):
+    gc.collect()
+    tracemalloc.start()
+    try:
+        function(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def scale(args):
+    """One prompt size: generate as many words as the prompt has."""
+    model = llm.get_model(MODEL_ID)
+    text = make_prompt(args.words)
+    runs = {
+        "bare": lambda: bare(text, args.words),
+        "no_stream": lambda: no_stream(model, text, args.words),
+    }
+    seconds = interleave(runs, args.reps)
+    memory = {
+        "bare": peak_memory(bare, text, args.words),
+        "no_stream": peak_memory(no_stream, model, text, args.words),
+    }
+    return {"seconds": seconds, "peak_bytes": memory}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mode", choices=["ratio", "check", "scale"])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--words", type=int, default=PROMPT_WORDS)
+    parser.add_argument("--delay0", action="store_true", help="pass delay=0 to the model")
+    args = parser.parse_args(argv)
+    result = {"ratio": ratio, "check": check, "scale": scale}[args.mode](args)
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -413,6 +413,11 @@ def wall_and_cpu(command, cwd, env):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def median_wall_and_cpu(samples):
+    """The median wall and CPU seconds of (wall, cpu) samples."""
+    return median([wall for wall, _ in samples]), median([cpu for _, cpu in samples])
+
+
 def green(report, work):
     report.section("4. Render to green: render, fresh environment, install, the tests pass")
     env = clean_environ(UV_PYTHON=sys.executable, UV_NO_PROGRESS="1")
@@ -442,8 +447,7 @@ def green(report, work):
     for _ in range(3):
         times["suite"].append(wall_and_cpu(suite, uv_project, env))
         times["floor"].append(wall_and_cpu(floor, uv_project, env))
-    wall = median([w for w, _ in times["suite"]])
-    cpu = median([c for _, c in times["suite"]])
+    wall, cpu = median_wall_and_cpu(times["suite"])
     report.add(
         "green",
         "rendered default's own suite, wall (CPU)",
@@ -452,8 +456,7 @@ def green(report, work):
         wall < 3,
         {"wall": wall, "cpu": cpu},
     )
-    floor_wall = median([w for w, _ in times["floor"]])
-    floor_cpu = median([c for _, c in times["floor"]])
+    floor_wall, floor_cpu = median_wall_and_cpu(times["floor"])
     report.add(
         "green",
         "  of which python -c 'import pytest, llm.cli'",

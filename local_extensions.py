@@ -57,6 +57,12 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
+def capwords(text: str) -> str:
+    """A class name from a model ID: 'embed-demo' gives 'EmbedDemo', '3d' gives 'Model3d'."""
+    name = "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", text))
+    return name if name[:1].isalpha() else "Model" + name
+
+
 class _WithoutHookTraceback(logging.Filter):
     """Drop the traceback from cookiecutter's "Stopping generation" message.
 
@@ -82,3 +88,4 @@ class EscapeExtension(Extension):
         environment.filters["toml_key"] = toml_key
         environment.filters["python_string"] = python_string
         environment.filters["markdown_text"] = markdown_text
+        environment.filters["capwords"] = capwords

@@ -90,7 +90,8 @@ def check_module_name(value):
 
 
 def check_class_name(value):
-    # CapWords, as PEP 8 names classes: it cannot clash with the modules' functions or CONSTANTS.
+    # CapWords without '_', as PEP 8 names classes, cannot clash with the modules' functions
+    # or their CONSTANTS_WITH_UNDERSCORES (test_answer_validation.py keeps it so).
     if not (value.isascii() and value.isidentifier() and value[0].isupper()) or "_" in value:
         return (
             "is not a CapWords Python class name: use ASCII letters and digits,"

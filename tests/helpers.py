@@ -2,8 +2,10 @@
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from cookiecutter.main import cookiecutter
@@ -113,3 +115,14 @@ def copy_template(destination):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(TEMPLATE / name, target)
     return Path(destination)
+
+
+@contextmanager
+def refusing_port():
+    """A port on 127.0.0.1 that refuses every connection while the block runs.
+
+    It is bound but not listening, so no other process can take it meanwhile.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

@@ -3,7 +3,9 @@
 Every case runs the real `cookiecutter` command, as a user would.
 """
 
+import ast
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -12,7 +14,7 @@ import pytest
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
-from helpers import TEMPLATE, clean_environ
+from helpers import TEMPLATE, clean_environ, render
 
 PROMPTED_FIELDS = [
     key for key in json.loads((TEMPLATE / "cookiecutter.json").read_text()) if key[0] != "_"
@@ -291,3 +293,41 @@ def test_command_line_values_are_templates_to_cookiecutter(tmp_path):
 
     raw = run_cookiecutter(tmp_path / "b", "description={% raw %}Adds {{ 7*7 }}{% endraw %}")
     assert_refused(raw, "description", "Adds {{ 7*7 }}", "must not contain '{{', '{%' or '{#'")
+
+
+def taken_class_names():
+    """TAKEN_CLASS_NAMES, read from the hook's source (Jinja only fills in a string there)."""
+    hook = ast.parse((TEMPLATE / "hooks" / "pre_gen_project.py").read_text())
+    [value] = [
+        node.value
+        for node in hook.body
+        if isinstance(node, ast.Assign) and node.targets[0].id == "TAKEN_CLASS_NAMES"
+    ]
+    return ast.literal_eval(value)
+
+
+def top_level_names(module):
+    """Every name a module defines or imports at its top level."""
+    for node in ast.parse(module.read_text()).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield from (alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.Assign):
+            yield from (target.id for target in node.targets if isinstance(target, ast.Name))
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"async_markov": True},
+        {"model_kind": "api"},
+        {"model_kind": "embedding"},
+    ],
+)
+def test_an_accepted_class_name_cannot_hide_a_name_the_module_uses(tmp_path, answers):
+    # The hook accepts CapWords names without '_' that are not in TAKEN_CLASS_NAMES.
+    project = render(tmp_path, plugin_name="llm-zebra", class_name="Zebra", **answers)
+    names = set(top_level_names(project / "llm_zebra.py")) - {"Zebra", "AsyncZebra"}
+    capwords = {name for name in names if re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)}
+    assert capwords <= taken_class_names()

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import install_project, render
+from helpers import install_project, refusing_port, render
 
 KINDS = {
     "markov-async": {"async_markov": True},
@@ -72,7 +72,7 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
         (
             "api",
             {"llm_acme.py", "tests/conftest.py", "tests/fake_api.py", "tests/test_llm_acme.py"},
-            ["llm", "httpx2"],
+            ["llm>=0.33", "httpx2"],
         ),
         ("embedding", {"llm_bag.py", "tests/conftest.py", "tests/test_llm_bag.py"}, ["llm"]),
     ],
@@ -187,12 +187,11 @@ def test_api_key_from_llm_keys_set_and_async(installed, chat_server):
     assert chat_server.received[-1][1] == "Bearer sk-stored"
 
 
-def test_api_that_cannot_be_reached_is_a_clear_error(installed, chat_server):
+def test_api_that_cannot_be_reached_is_a_clear_error(installed):
     _, venv = installed("api")
-    url = server_url(chat_server)
-    chat_server.shutdown()
-    chat_server.server_close()
-    result = venv.llm("-m", "acme", "hi", check=False, ACME_BASE_URL=url, ACME_API_KEY="sk")
+    with refusing_port() as port:
+        url = f"http://127.0.0.1:{port}"
+        result = venv.llm("-m", "acme", "hi", check=False, ACME_BASE_URL=url, ACME_API_KEY="sk")
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: Could not reach the API at {url}/chat/completions: ")
     assert "Traceback" not in result.stderr

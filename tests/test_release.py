@@ -6,6 +6,7 @@ to it, installed back from it and run; every refusal leaves the index as it was.
 
 import base64
 import hashlib
+import importlib.util
 import os
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from helpers import Venv, clean_environ, install_project, render
+from helpers import Venv, clean_environ, install_project, refusing_port, render
 
 USER, PASSWORD = "alice", "correct horse"
 PROMPT = "the cat sat on the mat"
@@ -236,13 +237,17 @@ def test_second_release_of_the_same_version_is_refused(released, venv, index, ta
     assert index.snapshot() == before
 
 
-def test_pypi_is_the_default_index_and_it_has_the_tutorials_llm_markov(venv, project, tmp_path):
-    # The tutorial's author published llm-markov 0.1 to PyPI, so PyPI refuses it too.
-    result = run_release(venv, project, "--dry-run", HOME=tmp_path)
-    assert error_line(result).startswith(
-        "Error: llm-markov 0.1 is already on https://pypi.org/simple/"
-    )
-    assert not (project / "dist").exists()
+def test_pypi_is_the_default_index(project, monkeypatch, tmp_path):
+    # Resolved as twine does, without asking pypi.org anything: no ~/.pypirc, no TWINE_*.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("TWINE_REPOSITORY", raising=False)
+    monkeypatch.delenv("TWINE_REPOSITORY_URL", raising=False)
+    spec = importlib.util.spec_from_file_location("release", project / "scripts" / "release.py")
+    release = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(release)
+    upload_url = release.target_upload_url(release.parse_args([]))
+    assert upload_url == "https://upload.pypi.org/legacy/"
+    assert release.simple_index_url(upload_url) == "https://pypi.org/simple/"
 
 
 def test_wrong_credentials_give_a_clear_error(venv, project, empty_index):
@@ -328,8 +333,9 @@ def test_broken_readme_is_refused_by_twine_check(venv, project, empty_index):
 
 
 def test_unreachable_index_is_refused(venv, project):
-    url = f"http://127.0.0.1:{free_port()}/"
-    result = run_release(venv, project, "--repository-url", url)
+    with refusing_port() as port:
+        url = f"http://127.0.0.1:{port}/"
+        result = run_release(venv, project, "--repository-url", url)
     assert error_line(result).startswith(
         f"Error: could not reach the index at {url}simple/llm-markov/: "
     )

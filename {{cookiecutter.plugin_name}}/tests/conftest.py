@@ -10,13 +10,15 @@ os.environ["LLM_LOAD_PLUGINS"] = "{{ cookiecutter.plugin_name }}"
 
 @pytest.fixture(scope="session")
 def empty_logs_db(tmp_path_factory):
-    """An empty logs database. llm makes its tables on first use, which takes
-    a fifth of a second: do it once and give each test a copy."""
-    import sqlite_utils
-    from llm.migrations import migrate
+    """An empty logs database. llm makes its tables the first time it reads one,
+    which takes a fifth of a second: do that once and give each test a copy."""
+    from click.testing import CliRunner
+    from llm.cli import cli
 
     path = tmp_path_factory.mktemp("llm") / "logs.db"
-    migrate(sqlite_utils.Database(path))
+    path.touch()
+    result = CliRunner().invoke(cli, ["logs", "list", "--database", str(path)])
+    assert result.exit_code == 0, result.output
     return path
 
 

@@ -1,14 +1,12 @@
 import pytest
 
-from helpers import install_project, render
+from helpers import install_project, render, write_cookiecutter_config
 
 
 @pytest.fixture(scope="session", autouse=True)
 def cookiecutter_config(tmp_path_factory):
     """Keep cookiecutter's replay files and clones out of the user's home folder."""
-    home = tmp_path_factory.mktemp("cookiecutter-home")
-    config = home / "config.yaml"
-    config.write_text(f"cookiecutters_dir: {home / 'templates'}\nreplay_dir: {home / 'replay'}\n")
+    config = write_cookiecutter_config(tmp_path_factory.mktemp("cookiecutter-home"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COOKIECUTTER_CONFIG", str(config))
         yield config

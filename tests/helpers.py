@@ -23,6 +23,14 @@ def render(output_dir, **answers):
     return Path(project)
 
 
+def write_cookiecutter_config(home):
+    """A cookiecutter config that keeps replay files and clones inside `home`."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "config.yaml"
+    config.write_text(f"cookiecutters_dir: {home / 'templates'}\nreplay_dir: {home / 'replay'}\n")
+    return config
+
+
 def clean_environ(**extra):
     """The environment for a subprocess, without settings that leak in from outside."""
     env = {

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEMPLATE, UV, clean_environ, copy_template, render
+from helpers import TEMPLATE, UV, clean_environ, copy_template, render, write_cookiecutter_config
 
 COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")
 CONFIG = json.loads((TEMPLATE / "cookiecutter.json").read_text())
@@ -54,10 +54,7 @@ def ci_command():
 
 def isolated_cookiecutter_env(home):
     """Cookiecutter with its own config, so replay files land in a folder the test owns."""
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "config.yaml"
-    config.write_text(f"cookiecutters_dir: {home / 'templates'}\nreplay_dir: {home / 'replay'}\n")
-    return clean_environ(COOKIECUTTER_CONFIG=str(config))
+    return clean_environ(COOKIECUTTER_CONFIG=str(write_cookiecutter_config(home)))
 
 
 def run(args, cwd, env):

@@ -71,10 +71,20 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
     [
         (
             "api",
-            {"llm_acme.py", "tests/conftest.py", "tests/fake_api.py", "tests/test_llm_acme.py"},
+            {
+                "llm_acme.py",
+                "tests/conftest.py",
+                "tests/fake_api.py",
+                "tests/test_llm_acme.py",
+                "tests/test_plugin.py",
+            },
             ["llm>=0.33", "httpx2"],
         ),
-        ("embedding", {"llm_bag.py", "tests/conftest.py", "tests/test_llm_bag.py"}, ["llm"]),
+        (
+            "embedding",
+            {"llm_bag.py", "tests/conftest.py", "tests/test_llm_bag.py", "tests/test_plugin.py"},
+            ["llm"],
+        ),
     ],
 )
 def test_a_render_holds_only_what_its_kind_needs(tmp_path, kind, python_files, dependencies):

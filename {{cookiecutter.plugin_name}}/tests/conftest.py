@@ -2,22 +2,27 @@ import os
 import shutil
 
 import pytest
+from click.testing import CliRunner
 
 # Load only this plugin, not others installed beside it. llm reads this
 # variable when it is first imported, so it is set before any test imports llm.
 os.environ["LLM_LOAD_PLUGINS"] = "{{ cookiecutter.plugin_name }}"
 
 
+def run_llm(*args, input=None):
+    """Run an llm command in this process, as a user would type it."""
+    from llm.cli import cli
+
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
 @pytest.fixture(scope="session")
 def empty_logs_db(tmp_path_factory):
     """An empty logs database. llm makes its tables the first time it reads one,
     which takes a fifth of a second: do that once and give each test a copy."""
-    from click.testing import CliRunner
-    from llm.cli import cli
-
     path = tmp_path_factory.mktemp("llm") / "logs.db"
     path.touch()
-    result = CliRunner().invoke(cli, ["logs", "list", "--database", str(path)])
+    result = run_llm("logs", "list", "--database", str(path))
     assert result.exit_code == 0, result.output
     return path
 

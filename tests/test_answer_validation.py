@@ -234,6 +234,21 @@ def test_a_bad_answer_in_a_replay_file_is_refused(tmp_path, monkeypatch, field, 
     assert everything_under(out) == []
 
 
+def test_a_path_written_into_a_replay_file_leaves_only_an_empty_folder(tmp_path, monkeypatch):
+    # The limit the README gives: a replay file is rendered without asking, so nothing of the
+    # template runs before cookiecutter makes llm-a/llm-b. The hook refuses it in one line and
+    # cookiecutter removes llm-b; only llm-a stays, empty: cookiecutter alone could avoid it.
+    replay = tmp_path / "replay.json"
+    answers = {**default_answers(monkeypatch), "plugin_name": "llm-a/llm-b"}
+    replay.write_text(json.dumps({"cookiecutter": answers}))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cookiecutter(out, replay_file=replay)
+    assert_refused(result, "plugin_name", "llm-a/llm-b", "(for example 'llm-a-llm-b')")
+    assert everything_under(out) == ["llm-a"]
+    assert (out / "llm-a").is_dir()
+
+
 def test_a_refused_answer_is_fixed_in_the_replay_file_without_retyping(tmp_path):
     # The README's way back: cookiecutter saved every answer in its replay file before
     # the hook ran; correct the refused one there and render from the file.

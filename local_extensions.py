@@ -102,19 +102,34 @@ def _refuse(message: str):
 
 
 def folder_name(plugin_name: str) -> str:
-    """plugin_name, once it is sure to be one folder; else stop with the hook's kind of line.
+    """plugin_name, once it is sure to make one new folder; else stop with one line.
 
     Cookiecutter makes the project folder before the pre-gen hook can check the name:
     '' or '..' makes it use a folder that exists, 'llm-a/llm-b' makes 'llm-a' too (and
-    leaves it behind). The filters below derive names from plugin_name while the
-    answers are asked, so they check it first.
+    leaves it behind), a NUL or more than 255 bytes make it fail with a traceback, and
+    so does a folder already there (under cruft). The filters below derive names from
+    plugin_name while the answers are asked, so they check it first.
     """
-    if plugin_name.strip() in ("", ".", "..") or "/" in plugin_name or "\\" in plugin_name:
-        words = "-".join(re.findall(r"[a-z0-9]+", plugin_name.lower())) or "llm-my-plugin"
+    name = json.dumps(plugin_name)
+    if (
+        plugin_name.strip() in ("", ".", "..")
+        or any(char in plugin_name for char in "/\\\0")
+        or len(plugin_name.encode()) > 255
+    ):
+        words = "-".join(re.findall(r"[a-z0-9]+", plugin_name.lower()))[:100].strip("-")
         _refuse(
-            f"Error: plugin_name {json.dumps(plugin_name)} is not a valid PyPI project name:"
-            f" it must be one folder name, not empty and without '/' (for example '{words}')"
+            f"Error: plugin_name {name} is not a valid PyPI project name: use up to 100"
+            f" letters, digits, '-', '_' and '.' (for example '{words or 'llm-my-plugin'}')"
         )
+    command = _command_line()
+    options = command.params if command else {}
+    if "output_dir" in options and not options.get("overwrite_if_exists"):
+        folder = Path(options["output_dir"], plugin_name)
+        if folder.exists():
+            _refuse(
+                f"Error: plugin_name {name} is already a folder, {folder}:"
+                " choose another name, or move that folder away"
+            )
     return plugin_name
 
 

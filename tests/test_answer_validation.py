@@ -234,6 +234,26 @@ def test_a_bad_answer_in_a_replay_file_is_refused(tmp_path, monkeypatch, field, 
     assert everything_under(out) == []
 
 
+def test_a_plugin_name_too_long_for_a_folder_is_refused_before_any(tmp_path):
+    name = "llm-" + "a" * 300
+    result = run_cookiecutter(tmp_path, f"plugin_name={name}")
+    assert_refused(result, "plugin_name", name, "use up to 100 letters")
+    assert everything_under(tmp_path) == []
+
+
+def test_a_second_render_into_the_same_folder_is_refused(tmp_path):
+    first = run_cookiecutter(tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = everything_under(tmp_path)
+    again = run_cookiecutter(tmp_path)
+    folder = tmp_path / "llm-markov"
+    assert_refused(again, "plugin_name", "llm-markov", f"is already a folder, {folder}:")
+    assert everything_under(tmp_path) == before
+    # Asked for, cookiecutter overwrites it.
+    overwrite = run_cookiecutter(tmp_path, "--overwrite-if-exists")
+    assert overwrite.returncode == 0, overwrite.stdout + overwrite.stderr
+
+
 def test_a_path_written_into_a_replay_file_leaves_only_an_empty_folder(tmp_path, monkeypatch):
     # The limit the README gives: a replay file is rendered without asking, so nothing of the
     # template runs before cookiecutter makes llm-a/llm-b. The hook refuses it in one line and
@@ -462,6 +482,7 @@ def run_cruft_create(template, output_dir, answers, config=None):
         ("module_name", "condense_json", "would hide a module llm needs"),
         ("plugin_name", "llm-a/llm-b", "(for example 'llm-a-llm-b')"),
         ("plugin_name", "", "(for example 'llm-my-plugin')"),
+        ("plugin_name", "a" * 256, "use up to 100 letters"),
     ],
 )
 def test_cruft_create_refuses_in_one_line(tmp_path, template_repository, field, value, accepted):
@@ -482,3 +503,12 @@ def test_cruft_create_refuses_a_default_it_cannot_apply(tmp_path, template_repos
     last = result.stderr.rstrip("\n").split("\n")[-1]
     assert last.startswith('Error: async_markov "maybe" in the default_context')
     assert everything_under(out) == []
+
+
+def test_a_second_cruft_create_into_the_same_folder_is_refused(tmp_path, template_repository):
+    first = run_cruft_create(template_repository, tmp_path, {})
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = everything_under(tmp_path)
+    again = run_cruft_create(template_repository, tmp_path, {})
+    assert_refused(again, "plugin_name", "llm-markov", "is already a folder")
+    assert everything_under(tmp_path) == before

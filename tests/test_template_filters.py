@@ -64,10 +64,13 @@ def test_a_class_name_from_a_model_id(model_id, class_name):
         ("/tmp/llm-evil", "tmp-llm-evil"),
         ("../llm-evil", "llm-evil"),
         ("llm-a\\llm-b", "llm-a-llm-b"),
+        ("llm-a\0b", "llm-a-b"),
+        ("é" * 128, "llm-my-plugin"),
+        ("x" * 256, "x" * 100),
     ],
 )
 def test_a_plugin_name_that_is_not_one_folder_stops_the_derivation(plugin_name, suggestion):
-    # Cookiecutter would make folders of it before the pre-gen hook could refuse it.
+    # Cookiecutter would make folders of it, or fail to, before the pre-gen hook runs.
     for derive in (filters.module_name, filters.model_id, filters.api_key_name):
         with pytest.raises(CookiecutterException) as refusal:
             derive(plugin_name)

@@ -88,6 +88,58 @@ KELVIN = "\u212a"  # K: re.IGNORECASE matches it with k, but no packaging tool d
 @pytest.mark.parametrize(
     "field, value, accepted",
     [
+        ("plugin_name", "3d class!", "(for example '3d-class')"),
+        ("plugin_name", "-llm-markov", "starting and ending with a letter or digit"),
+        ("plugin_name", "llm-", "(for example 'llm')"),
+        ("plugin_name", "llm-märkov", "use letters, digits, '-', '_' and '.'"),
+        ("plugin_name", "llm markov\n", "(for example 'llm-markov')"),
+        ("plugin_name", "llm-" + "a" * 97, "is 101 characters long: use at most 100"),
+        ("module_name", "class", "use ASCII letters, digits and '_'"),
+        ("module_name", "3d", "not starting with a digit"),
+        ("module_name", "llm-markov", "use ASCII letters, digits and '_'"),
+        ("module_name", "märkov", "use ASCII letters, digits and '_'"),
+        ("module_name", "json", "(for example 'llm_json')"),
+        ("module_name", "llm", "(for example 'llm_llm')"),
+        ("module_name", "ulid", "would hide a module llm needs"),
+        ("module_name", "click_default_group", "would hide a module llm needs"),
+        ("module_name", "__main__", "is a name Python treats specially"),
+        ("module_name", "sitecustomize", "is a name Python treats specially"),
+        ("model_id", "my model", "(for example 'my-model')"),
+        ("model_id", "-markov", "starting and ending with a letter or digit"),
+        ("model_id", "mark=ov", "use letters, digits and . _ : / @ + -"),
+        ("model_id", "#markov", "use letters, digits and . _ : / @ + -"),
+        ("model_id", "mar`kov`", "use letters, digits and . _ : / @ + -"),
+        ("class_name", "3D", "starting with a capital letter"),
+        ("class_name", "markov", "starting with a capital letter"),
+        ("class_name", "My_Model", "CapWords"),
+        ("class_name", "None", "would hide a name the plugin uses"),
+        ("class_name", "Exception", "would hide a name the plugin uses"),
+        ("class_name", "Options", "would hide a name the plugin uses"),
+        ("description", "One line\x85and another", "must be a single line"),
+        ("description", "One line\u2028and another", "must be a single line"),
+        ("description", "A bell\x07", "control characters"),
+        ("description", " leading space", "must not start or end with whitespace"),
+        ("description", "trailing tab\t", "must not start or end with whitespace"),
+        ("description", "x" * 513, "512-character summary limit"),
+        ("author_name", "Simon\nWillison", "must be a single line"),
+        ("author_email", "simon", "use name@example.com, or leave it empty"),
+        ("author_email", "simon@", "use name@example.com"),
+        ("author_email", "simon@example", "use name@example.com"),
+        ("author_email", "simon@exa mple.com", "use name@example.com"),
+        ("author_email", "Simon <simon@example.com>", "use name@example.com"),
+        ("author_email", "zoë@example.com", "ASCII e-mail address"),
+        ("author_email", ".a@x.com", "the package metadata accepts"),
+        ("github_username", "-simonw", "letters, digits and single hyphens"),
+        ("github_username", "simon--w", "letters, digits and single hyphens"),
+        ("github_username", "simon_w", "letters, digits and single hyphens"),
+        ("github_username", "simon w", "letters, digits and single hyphens"),
+        ("github_username", "s" * 40, "at most 39 characters"),
+        ("version", "one", "(for example '0.1', '1.0.0' or '2.0rc1')"),
+        ("version", "1.0 beta", "PEP 440"),
+        ("version", "1.0-1", "in its normal form"),
+        ("version", "01.0", "in its normal form"),
+        ("version", "1.0a", "in its normal form"),
+        ("version", "1" + ".0" * 25, "use at most 50"),
         ("plugin_name", "", "(for example 'llm-my-plugin')"),
         ("plugin_name", "   ", "(for example 'llm-my-plugin')"),
         ("plugin_name", "llm-a/llm-b", "(for example 'llm-a-llm-b')"),
@@ -125,9 +177,13 @@ KELVIN = "\u212a"  # K: re.IGNORECASE matches it with k, but no packaging tool d
 )
 def test_a_bad_answer_names_the_field_and_the_fix(hook, default_answers, field, value, accepted):
     message = problem(hook, default_answers, **{field: value})
-    assert message.startswith(f"Error: {field} {json.dumps(value, ensure_ascii=False)} ")
-    assert accepted in message
-    assert "\n" not in message
+    start = f"Error: {field} "
+    assert message.startswith(start)
+    # The value, shown exactly as JSON with invisible characters escaped, on one line.
+    shown, end = json.JSONDecoder().raw_decode(message, len(start))
+    assert shown == value
+    assert message.isprintable()
+    assert accepted in message[end:]
 
 
 def test_a_missing_answer_is_refused(hook, default_answers):

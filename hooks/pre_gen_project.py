@@ -62,7 +62,8 @@ LLM_DEPENDENCY_MODULES = {
 SPECIAL_MODULES = {"__main__", "__init__", "sitecustomize", "usercustomize", "setup", "pip"}
 # The rendered project's own files and folders, whatever the kind (and a test module's
 # name without test_): the plugin module would land on one of them.
-# tests/test_rendered_names.py fails when a rendered file is missing here.
+# tests/test_pre_gen_hook.py fails when a rendered file is missing here (test_replies
+# and test_tools are the api kind's next tests).
 RENDERED_NAMES = {
     "tests", "scripts", "conftest", "fake_api", "release", "plugin", "test_plugin",
     "odd_prompts", "test_odd_prompts", "replies", "test_replies", "tools", "test_tools",

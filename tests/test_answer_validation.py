@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
+from test_cruft_update import CRUFT, commit_all, git_environ, run
 
 from helpers import TEMPLATE, clean_environ, copy_template, render, write_cookiecutter_config
-
-CRUFT = str(Path(sys.executable).parent / "cruft")
 
 PROMPTED_FIELDS = [
     key for key in json.loads((TEMPLATE / "cookiecutter.json").read_text()) if key[0] != "_"
@@ -397,18 +396,10 @@ def test_an_accepted_class_name_cannot_hide_a_name_the_module_uses(tmp_path, ans
 def template_repository(tmp_path_factory):
     """A git repository holding this template's files, for cruft to clone."""
     root = tmp_path_factory.mktemp("cruft-template")
-    (root / "gitconfig").write_text("")
-    env = clean_environ(
-        GIT_CONFIG_GLOBAL=str(root / "gitconfig"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="Test",
-        GIT_AUTHOR_EMAIL="test@example.com",
-        GIT_COMMITTER_NAME="Test",
-        GIT_COMMITTER_EMAIL="test@example.com",
-    )
+    env = git_environ(root)
     template = copy_template(root / "template")
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "template"]):
-        subprocess.run(["git", *command], cwd=template, env=env, check=True)
+    run("git", "init", "-q", cwd=template, env=env)
+    commit_all(template, "The template", env)
     return template
 
 

@@ -4,16 +4,29 @@ Every free-text answer (description, author name, ...) passes through one of
 these filters wherever it lands, so quotes, backslashes, control characters
 and emoji come out valid and unchanged.
 
-Cookiecutter imports this module in its own process, so it also quiets the
-traceback cookiecutter prints when the pre-gen hook refuses an answer.
+It also holds the names derived from the answers (module name, model ID,
+API key name), so that cookiecutter.json keeps only simple expressions.
+
+Cookiecutter (and cruft) import this module in their own process, before any
+file is written. So it also stops a plugin_name that cookiecutter would turn
+into folders, refuses a user-config default cookiecutter would silently skip,
+and keeps a refusal by the pre-gen hook to the hook's one line.
 """
 
+import contextlib
 import json
 import logging
 import re
+import sys
+from pathlib import Path
 
-from cookiecutter.exceptions import FailedHookException
+import click
+from cookiecutter.config import get_user_config
+from cookiecutter.exceptions import CookiecutterException, FailedHookException
+from cookiecutter.generate import apply_overwrites_to_context
 from jinja2.ext import Extension
+
+TEMPLATE_CONTEXT = Path(__file__).with_name("cookiecutter.json")
 
 # TOML basic strings allow every character except these, which need escapes.
 _TOML_ESCAPES = {
@@ -63,22 +76,139 @@ def capwords(text: str) -> str:
     return name if name[:1].isalpha() else "Model" + name
 
 
-class _WithoutHookTraceback(logging.Filter):
-    """Drop the traceback from cookiecutter's "Stopping generation" message.
+def _command_line():
+    """The click context of the command running, or None under a program using cookiecutter's API.
 
-    The hook has already said what is wrong in one line; the traceback of
-    cookiecutter's own code that follows it only buries that line.
+    Cookiecutter's command line is a click program; cruft's is a typer one, and
+    typer 0.20 and later run it on their own copy of click.
+    """
+    getters = [click.get_current_context]
+    with contextlib.suppress(ImportError):
+        from typer._click.globals import get_current_context
+
+        getters.append(get_current_context)
+    return next(filter(None, (getter(silent=True) for getter in getters)), None)
+
+
+def _refuse(message: str):
+    """Stop the render with this one line.
+
+    Under a command line the process ends with it, as cruft would otherwise add a
+    traceback. A program calling cookiecutter's API gets an exception to catch instead.
+    """
+    if _command_line():
+        sys.exit(message)
+    raise CookiecutterException(message)
+
+
+def folder_name(plugin_name: str) -> str:
+    """plugin_name, once it is sure to make one new folder; else stop with one line.
+
+    Cookiecutter makes the project folder before the pre-gen hook can check the name:
+    '' or '..' makes it use a folder that exists, 'llm-a/llm-b' makes 'llm-a' too (and
+    leaves it behind), a NUL or more than 255 bytes make it fail with a traceback, and
+    so does a folder already there (under cruft). The filters below derive names from
+    plugin_name while the answers are asked, so they check it first.
+    """
+    name = json.dumps(plugin_name)
+    if (
+        plugin_name.strip() in ("", ".", "..")
+        or any(char in plugin_name for char in "/\\\0")
+        or len(plugin_name.encode()) > 255
+    ):
+        words = "-".join(re.findall(r"[a-z0-9]+", plugin_name.lower()))[:100].strip("-")
+        _refuse(
+            f"Error: plugin_name {name} is not a valid PyPI project name: use up to 100"
+            f" letters, digits, '-', '_' and '.' (for example '{words or 'llm-my-plugin'}')"
+        )
+    command = _command_line()
+    options = command.params if command else {}
+    if "output_dir" in options and not options.get("overwrite_if_exists"):
+        folder = Path(options["output_dir"], plugin_name)
+        if folder.exists():
+            _refuse(
+                f"Error: plugin_name {name} is already a folder, {folder}:"
+                " choose another name, or move that folder away"
+            )
+    return plugin_name
+
+
+def module_name(plugin_name: str) -> str:
+    """The Python module: 'llm-markov' gives 'llm_markov', 'llm.x' gives 'llm_x'."""
+    return re.sub(r"[-.]", "_", folder_name(plugin_name).lower())
+
+
+def model_id(plugin_name: str) -> str:
+    """The model ID: plugin_name without a leading 'llm-', so 'llm-markov' gives 'markov'."""
+    return folder_name(plugin_name).lower().removeprefix("llm-")
+
+
+def api_key_name(plugin_name: str) -> str:
+    """The name for `llm keys set`: 'llm_acme.cloud' gives 'acme-cloud', 'llm-3d' keeps 'llm-'."""
+    short = re.sub(r"[_.]", "-", folder_name(plugin_name).lower()).removeprefix("llm-")
+    return short if short[:1].isalpha() else "llm-" + short
+
+
+def env_prefix(key_name: str) -> str:
+    """The environment variables' prefix: 'acme-cloud' gives 'ACME_CLOUD'."""
+    return key_name.upper().replace("-", "_")
+
+
+def _model_kinds() -> list[str]:
+    """The kinds cookiecutter.json offers, for the pre-gen hook to check against."""
+    return json.loads(TEMPLATE_CONTEXT.read_text())["model_kind"]
+
+
+def _check_user_defaults() -> None:
+    """Refuse a default_context entry of the user's config that cookiecutter cannot apply.
+
+    Cookiecutter only warns about such an entry (async_markov: maybe) and then skips
+    it and every entry after it, so the render would silently lose those answers.
+    """
+    command = _command_line()
+    params = command.params if command else {}
+    config = get_user_config(params.get("config_file"), params.get("default_config") or False)
+    context = json.loads(TEMPLATE_CONTEXT.read_text())
+    for field, value in config["default_context"].items():
+        try:
+            apply_overwrites_to_context(context, {field: value})
+        except ValueError as error:
+            _refuse(
+                f"Error: {field} {json.dumps(value)} in the default_context of your cookiecutter"
+                f" config is refused ({error}): fix it there, as cookiecutter would skip it"
+                " and every default after it"
+            )
+
+
+class _StopAfterHookRefusal(logging.Filter):
+    """Under a command line, end the process quietly once the pre-gen hook has refused.
+
+    The hook has said what is wrong in one line, and cookiecutter has removed the
+    project folder by the time it logs "Stopping generation". Left alone, cookiecutter
+    would add that message and "Hook script failed (exit status: 1)", and cruft a
+    traceback of about 95 lines, burying the hook's line. A program calling
+    cookiecutter's API still gets its FailedHookException, so the log drops only
+    the traceback.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and isinstance(record.exc_info[1], FailedHookException):
+            if _command_line():
+                sys.exit(1)
             record.exc_info = None
         return True
 
 
-# Cookiecutter 2.7 logs hook failures from cookiecutter.hooks, earlier versions from .generate.
-for _name in ("cookiecutter.hooks", "cookiecutter.generate"):
-    logging.getLogger(_name).addFilter(_WithoutHookTraceback())
+def _stop_after_hook_refusal() -> None:
+    # Cookiecutter 2.7 logs hook failures from cookiecutter.hooks, earlier versions from .generate.
+    for name in ("cookiecutter.hooks", "cookiecutter.generate"):
+        logger = logging.getLogger(name)
+        if not any(type(each).__name__ == "_StopAfterHookRefusal" for each in logger.filters):
+            logger.addFilter(_StopAfterHookRefusal())
+
+
+_check_user_defaults()
+_stop_after_hook_refusal()
 
 
 class EscapeExtension(Extension):
@@ -89,3 +219,11 @@ class EscapeExtension(Extension):
         environment.filters["python_string"] = python_string
         environment.filters["markdown_text"] = markdown_text
         environment.filters["capwords"] = capwords
+        environment.filters["module_name"] = module_name
+        environment.filters["model_id"] = model_id
+        environment.filters["api_key_name"] = api_key_name
+        environment.filters["env_prefix"] = env_prefix
+        environment.globals["model_kinds"] = _model_kinds()
+        # cruft renders two commits of the template in one process (cruft update): forget
+        # this module, so that each render imports the local_extensions.py of its commit.
+        sys.modules.pop(__name__, None)

@@ -4,6 +4,8 @@ A bad answer stops the render with one line: the field, the value and what
 would be accepted. Cookiecutter then removes the project folder.
 Only the first problem is reported: the later answers are often derived from
 the earlier ones (module_name from plugin_name), so they fail for the same reason.
+Every answer is checked wherever it comes from: a prompt, key=value, the user's
+config, a replay file or .cruft.json.
 """
 
 import builtins
@@ -12,19 +14,19 @@ import keyword
 import re
 import sys
 import unicodedata
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
-# The answers arrive as data, never as code: Jinja's tojson writes every quote
-# as an escape (' as \u0027), so no answer can end this raw string early.
-# The quotes must stay single: the JSON inside is full of double quotes.
-ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')  # fmt: skip
-
-PYPI_NAME = re.compile(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?", re.IGNORECASE)
-GITHUB_USER = re.compile(r"[a-z0-9](-?[a-z0-9])*", re.IGNORECASE)
-# ASCII only: package metadata cannot carry a non-ASCII address.
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", re.ASCII)
-# What people type after llm -m: it also has to be an entry point name and a
-# word in the README's shell examples, so no spaces, quotes or shell characters.
-MODEL_ID = re.compile(r"[a-z0-9]([a-z0-9._:/@+-]*[a-z0-9])?", re.IGNORECASE)
+# Letters and digits are ASCII only: [a-z] with re.IGNORECASE would also match the
+# Kelvin sign and other letters that the packaging tools refuse.
+PYPI_NAME = re.compile(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?", re.IGNORECASE | re.ASCII)
+GITHUB_USER = re.compile(r"[a-z0-9](-?[a-z0-9])*", re.IGNORECASE | re.ASCII)
+# What setuptools checks when it writes Author-email: the pyproject schema's idn-email
+# format, then the stdlib's email.headerregistry.Address (see check_author_email).
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# What people type after llm -m: it is also a word in the README's shell examples,
+# so no spaces, quotes or shell characters.
+MODEL_ID = re.compile(r"[a-z0-9]([a-z0-9._:/@+-]*[a-z0-9])?", re.IGNORECASE | re.ASCII)
 # A PEP 440 version in its normal form, the form the built package reports:
 # '1.0', '2.0rc1', '1.0.post1', '1.0.dev2', '1!1.0', '1.0+local.1'.
 NUMBER = r"(0|[1-9][0-9]*)"
@@ -32,24 +34,57 @@ VERSION = re.compile(
     rf"([1-9][0-9]*!)?{NUMBER}(\.{NUMBER})*((a|b|rc){NUMBER})?"
     rf"(\.post{NUMBER})?(\.dev{NUMBER})?(\+[a-z0-9]+(\.[a-z0-9]+)*)?"
 )
-MODEL_KINDS = ("markov", "api", "embedding")
-# Modules the plugin imports: a plugin module with one of these names would hide them.
-TAKEN_MODULE_NAMES = {
-    "llm",
-    "tests",
-    "scripts",
-    "conftest",
-    "fake_api",
-    "click",
-    "pydantic",
-    "pluggy",
-    "httpx2",
-    "openai",
-    "yaml",
-    "sqlite_utils",
-    "setuptools",
-    "pytest",
-}
+# The names llm uses for an API key (llm keys set NAME) and its environment variables.
+API_KEY_NAME = re.compile(r"[a-z][a-z0-9-]*", re.ASCII)
+API_ENV_PREFIX = re.compile(r"[A-Z][A-Z0-9_]*", re.ASCII)
+# Tools write files named after the project and its version, such as the 40 more
+# characters of a temporary llm_markov-0.1-0.editable-py3-none-any.whl: past 255
+# characters in all, the file system refuses the name. Measured: a 211-character
+# plugin_name with version 0.1 installs, 213 does not. These bounds leave room.
+LONGEST_NAME = 100
+LONGEST_VERSION = 50
+# The kinds cookiecutter.json offers (local_extensions.py reads them from there).
+MODEL_KINDS = json.loads(r'{{ model_kinds | tojson }}')  # fmt: skip
+# Top-level modules of every distribution the rendered plugins install (llm, httpx2,
+# pytest, setuptools and all they depend on): a plugin module of the same name hides one.
+# tests/test_names_taken_by_llm.py derives this set from a fresh install and fails when
+# a new release adds a module missing here.
+LLM_DEPENDENCY_MODULES = {
+    "_distutils_hack", "_pytest", "_yaml", "annotated_types", "anyio", "click",
+    "click_default_group", "condense_json", "dateutil", "h11", "httpcore2", "httpx2", "idna",
+    "iniconfig", "jiter", "llm", "openai", "packaging", "pip", "pluggy", "puremagic", "py",
+    "pydantic", "pydantic_core", "pygments", "pytest", "setuptools", "sniffio", "sqlite_fts4",
+    "sqlite_utils", "tabulate", "truststore", "typing_extensions", "typing_inspection",
+    "tzdata", "ulid", "yaml",
+}  # fmt: skip
+# Modules Python, pip or setuptools treat specially: site imports sitecustomize at start-up,
+# setup.py is a build script, python -m pip runs pip.
+SPECIAL_MODULES = {"__main__", "__init__", "sitecustomize", "usercustomize", "setup", "pip"}
+# The rendered project's own files and folders, whatever the kind (and a test module's
+# name without test_): the plugin module would land on one of them.
+# tests/test_pre_gen_hook.py fails when a rendered file is missing here (test_replies
+# and test_tools are the api kind's next tests).
+RENDERED_NAMES = {
+    "tests", "scripts", "conftest", "fake_api", "release", "plugin", "test_plugin",
+    "odd_prompts", "test_odd_prompts", "replies", "test_replies", "tools", "test_tools",
+}  # fmt: skip
+# llm's own model IDs and aliases (llm models, llm aliases): a plugin model with one of
+# them would take over llm -m for it. tests/test_names_taken_by_llm.py keeps it current.
+LLM_MODEL_IDS = {
+    "3-large", "3-large-1024", "3-large-256", "3-small", "3-small-512", "3.5", "3.5-16k",
+    "3.5-instruct", "4", "4-turbo", "4.1", "4.1-mini", "4.1-nano", "4o", "4o-mini", "4t", "ada",
+    "ada-002", "chatgpt", "chatgpt-16k", "chatgpt-instruct", "gpt-3.5-turbo",
+    "gpt-3.5-turbo-16k", "gpt-3.5-turbo-instruct", "gpt-4", "gpt-4-turbo",
+    "gpt-4-turbo-2024-04-09", "gpt-4-turbo-preview", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano",
+    "gpt-4o", "gpt-4o-mini", "gpt-5", "gpt-5-2025-08-07", "gpt-5-mini", "gpt-5-mini-2025-08-07",
+    "gpt-5-nano", "gpt-5-nano-2025-08-07", "gpt-5.1", "gpt-5.2", "gpt-5.2-chat-latest",
+    "gpt-5.4", "gpt-5.4-2026-03-05", "gpt-5.4-mini", "gpt-5.4-mini-2026-03-17", "gpt-5.4-nano",
+    "gpt-5.4-nano-2026-03-17", "gpt-5.5", "gpt-5.5-2026-04-23", "gpt-5.6-luna", "gpt-5.6-sol",
+    "gpt-5.6-terra", "gpt-6-astra", "gpt-6-luna", "gpt-6-sol", "gpt4", "o1", "o1-2024-12-17",
+    "o3", "o3-mini", "o4-mini", "text-embedding-3-large", "text-embedding-3-large-1024",
+    "text-embedding-3-large-256", "text-embedding-3-small", "text-embedding-3-small-512",
+    "text-embedding-ada-002",
+}  # fmt: skip
 # Classes the plugin modules import or define beside the model class.
 TAKEN_CLASS_NAMES = {"Field", "Options", "TextPart"}
 # Line and paragraph separators, control characters and lone surrogates.
@@ -65,8 +100,13 @@ NO_JINJA = (
 
 
 def suggest_name(value):
-    words = re.findall(r"[a-z0-9]+", value.lower())
-    return "-".join(words) or "llm-my-plugin"
+    words = re.findall(r"[a-z0-9]+", value.lower(), re.ASCII)
+    return "-".join(words)[:LONGEST_NAME].strip("-") or "llm-my-plugin"
+
+
+def too_long(value, limit):
+    if len(value) > limit:
+        return f"is {len(value)} characters long: use at most {limit}, as tools name files after it"
 
 
 def check_plugin_name(value):
@@ -75,6 +115,7 @@ def check_plugin_name(value):
             "is not a valid PyPI project name: use letters, digits, '-', '_' and '.',"
             f" starting and ending with a letter or digit (for example '{suggest_name(value)}')"
         )
+    return too_long(value, LONGEST_NAME)
 
 
 def check_module_name(value):
@@ -83,10 +124,17 @@ def check_module_name(value):
             "is not a valid Python module name: use ASCII letters, digits and '_',"
             " not starting with a digit (for example 'llm_my_plugin')"
         )
-    if value in TAKEN_MODULE_NAMES or value in sys.stdlib_module_names:
+    name = value.lower()
+    if name in LLM_DEPENDENCY_MODULES or name in sys.stdlib_module_names:
+        return f"would hide a module llm needs: choose another name (for example 'llm_{value}')"
+    if name in SPECIAL_MODULES:
+        return f"is a name Python treats specially: choose another (for example 'llm_{value}')"
+    if name in RENDERED_NAMES:
         return (
-            f"would hide a module the plugin needs: choose another name (for example 'llm_{value}')"
+            "is the name of a file or folder the project already has:"
+            f" choose another (for example 'llm_{value}')"
         )
+    return too_long(value, LONGEST_NAME)
 
 
 def check_class_name(value):
@@ -107,6 +155,11 @@ def check_model_id(value):
             "is not a usable model ID: use letters, digits and . _ : / @ + -,"
             " starting and ending with a letter or digit (for example 'my-model')"
         )
+    if value in LLM_MODEL_IDS:
+        return (
+            "is already a model ID or alias of llm itself, and would take it over:"
+            f" choose another (for example 'my-{value}')"
+        )
 
 
 def check_version(value):
@@ -114,6 +167,7 @@ def check_version(value):
         return (
             "is not a PEP 440 version in its normal form (for example '0.1', '1.0.0' or '2.0rc1')"
         )
+    return too_long(value, LONGEST_VERSION)
 
 
 def check_one_line(value):
@@ -140,8 +194,18 @@ def check_author_name(value):
 
 
 def check_author_email(value):
-    if value and not EMAIL.fullmatch(value):
-        return "is not a plausible ASCII e-mail address: use name@example.com, or leave it empty"
+    if not value:
+        return None
+    try:
+        # setuptools writes the address with Address too, and stops the build if it fails.
+        accepted = EMAIL.fullmatch(value) and Address(addr_spec=value).addr_spec == value
+    except (ValueError, HeaderParseError):
+        accepted = False
+    if not (value.isascii() and accepted):
+        return (
+            "is not an ASCII e-mail address the package metadata accepts:"
+            " use name@example.com, or leave it empty"
+        )
 
 
 def check_github_username(value):
@@ -162,6 +226,23 @@ def check_async_markov(value):
         return "must be a yes/no answer (true or false)"
 
 
+def check_api_key_name(value):
+    # Derived from plugin_name, but a replay file or .cruft.json can hold any value.
+    if not API_KEY_NAME.fullmatch(value):
+        return (
+            "is not a name for llm keys set: use lowercase letters, digits and '-',"
+            " starting with a letter (for example 'acme', as llm-acme gives)"
+        )
+
+
+def check_api_env_prefix(value):
+    if not API_ENV_PREFIX.fullmatch(value):
+        return (
+            "is not an environment variable prefix: use A-Z, digits and '_',"
+            " starting with a letter (for example 'ACME', as llm-acme gives)"
+        )
+
+
 CHECKS = {
     "plugin_name": check_plugin_name,
     "model_kind": check_model_kind,
@@ -174,6 +255,8 @@ CHECKS = {
     "github_username": check_github_username,
     "version": check_version,
     "async_markov": check_async_markov,
+    "__api_key_name": check_api_key_name,
+    "__api_env_prefix": check_api_env_prefix,
 }
 
 
@@ -186,7 +269,7 @@ def shown(value):
 def first_problem(answers):
     """A message for the first answer that would render a broken plugin, or None."""
     for field, check in CHECKS.items():
-        value = answers[field]
+        value = answers.get(field)
         if isinstance(value, str) or field == "async_markov":
             error = check(value)
         else:
@@ -197,7 +280,11 @@ def first_problem(answers):
 
 
 def main():
-    problem = first_problem(ANSWERS)
+    # The answers arrive as data, never as code: Jinja's tojson writes every quote
+    # as an escape (' as \u0027), so no answer can end this raw string early.
+    # The quotes must stay single: the JSON inside is full of double quotes.
+    answers = json.loads(r'{{ cookiecutter | tojson }}')  # fmt: skip
+    problem = first_problem(answers)
     if problem:
         print(problem, file=sys.stderr)
         return 1

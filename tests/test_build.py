@@ -46,7 +46,7 @@ def test_wheel_holds_the_module_licence_and_entry_point(dist):
     assert "llm_markov.py" in names
     assert "llm_markov-0.1.dist-info/licenses/LICENSE" in names
     assert not any(name.startswith(("tests/", "scripts/")) for name in names)
-    assert entry_points.split() == ["[llm]", "markov", "=", "llm_markov"]
+    assert entry_points.split() == ["[llm]", "llm_markov", "=", "llm_markov"]
 
 
 def test_sdist_holds_everything_needed_to_rebuild_and_test(dist):

@@ -30,7 +30,7 @@ def test_pyproject_has_the_tutorials_metadata(default_project):
         "Issues": "https://github.com/simonw/llm-markov/issues",
         "CI": "https://github.com/simonw/llm-markov/actions",
     }
-    assert project["entry-points"] == {"llm": {"markov": "llm_markov"}}
+    assert project["entry-points"] == {"llm": {"llm_markov": "llm_markov"}}
     assert pyproject["dependency-groups"]["dev"] == ["pytest"]
 
 

@@ -1,0 +1,94 @@
+"""The names cookiecutter.json derives from the answers, through local_extensions.py's filters."""
+
+import importlib.util
+import json
+
+import pytest
+from cookiecutter.exceptions import CookiecutterException
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+
+from helpers import TEMPLATE
+
+
+def load_extensions():
+    spec = importlib.util.spec_from_file_location(
+        "template_local_extensions", TEMPLATE / "local_extensions.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+filters = load_extensions()
+
+
+@pytest.mark.parametrize(
+    "plugin_name, module_name, model_id, api_key_name, env_prefix",
+    [
+        ("llm-markov", "llm_markov", "markov", "markov", "MARKOV"),
+        ("LLM-Acme-Cloud", "llm_acme_cloud", "acme-cloud", "acme-cloud", "ACME_CLOUD"),
+        ("llm_acme.cloud", "llm_acme_cloud", "llm_acme.cloud", "acme-cloud", "ACME_CLOUD"),
+        ("llm.x", "llm_x", "llm.x", "x", "X"),
+        ("acme", "acme", "acme", "acme", "ACME"),
+        ("llm-3d", "llm_3d", "3d", "llm-3d", "LLM_3D"),
+        ("3d", "3d", "3d", "llm-3d", "LLM_3D"),
+        ("llm-llm-x", "llm_llm_x", "llm-x", "llm-x", "LLM_X"),
+    ],
+)
+def test_names_derived_from_the_plugin_name(
+    plugin_name, module_name, model_id, api_key_name, env_prefix
+):
+    assert filters.module_name(plugin_name) == module_name
+    assert filters.model_id(plugin_name) == model_id
+    assert filters.api_key_name(plugin_name) == api_key_name
+    assert filters.env_prefix(filters.api_key_name(plugin_name)) == env_prefix
+
+
+@pytest.mark.parametrize(
+    "model_id, class_name",
+    [("markov", "Markov"), ("embed-demo", "EmbedDemo"), ("3d", "Model3d"), ("a.b:c", "ABC")],
+)
+def test_a_class_name_from_a_model_id(model_id, class_name):
+    assert filters.capwords(model_id) == class_name
+
+
+@pytest.mark.parametrize(
+    "plugin_name, suggestion",
+    [
+        ("", "llm-my-plugin"),
+        ("   ", "llm-my-plugin"),
+        (".", "llm-my-plugin"),
+        ("..", "llm-my-plugin"),
+        ("llm-a/llm-b", "llm-a-llm-b"),
+        ("/tmp/llm-evil", "tmp-llm-evil"),
+        ("../llm-evil", "llm-evil"),
+        ("llm-a\\llm-b", "llm-a-llm-b"),
+        ("llm-a\0b", "llm-a-b"),
+        ("é" * 128, "llm-my-plugin"),
+        ("x" * 256, "x" * 100),
+    ],
+)
+def test_a_plugin_name_that_is_not_one_folder_stops_the_derivation(plugin_name, suggestion):
+    # Cookiecutter would make folders of it, or fail to, before the pre-gen hook runs.
+    for derive in (filters.module_name, filters.model_id, filters.api_key_name):
+        with pytest.raises(CookiecutterException) as refusal:
+            derive(plugin_name)
+        [line] = str(refusal.value).splitlines()
+        assert line.startswith(f"Error: plugin_name {json.dumps(plugin_name)} ")
+        assert line.endswith(f"(for example '{suggestion}')")
+
+
+def test_cookiecutter_json_derives_its_names_with_the_filters(monkeypatch):
+    monkeypatch.syspath_prepend(str(TEMPLATE))  # where cookiecutter finds local_extensions
+    context = generate_context(
+        context_file=TEMPLATE / "cookiecutter.json",
+        extra_context={"plugin_name": "llm_acme.cloud"},
+    )
+    answers = prompt_for_config(context, no_input=True)
+    assert {key: answers[key] for key in ("module_name", "model_id", "class_name")} == {
+        "module_name": "llm_acme_cloud",
+        "model_id": "llm_acme.cloud",
+        "class_name": "LlmAcmeCloud",
+    }
+    assert (answers["__api_key_name"], answers["__api_env_prefix"]) == ("acme-cloud", "ACME_CLOUD")

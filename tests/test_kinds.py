@@ -11,6 +11,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import tomllib
@@ -322,6 +323,42 @@ def test_api_chat_keeps_one_connection(acme, api):
     assert result.stdout.count(ANSWER) == 3
     assert len(api.requests) == 3
     assert api.connections == 1
+
+
+def readme_examples(project, language):
+    """The code blocks of a language in the rendered README's Usage section."""
+    readme = (project / "README.md").read_text()
+    usage = readme[readme.index("## Usage") : readme.index("## Development")]
+    return re.findall(rf"```{language}\n(.*?)```", usage, re.DOTALL)
+
+
+def test_api_readme_examples_run(installed, acme, api, tmp_path):
+    project, venv = installed("api")
+    (tmp_path / "pelican.jpg").write_bytes(PNG)
+    commands = [
+        line
+        for block in readme_examples(project, "bash")
+        for line in block.splitlines()
+        # Not: comments, the interactive key prompt, an image URL (a download)
+        if line.startswith("llm ") and "keys set" not in line and "https://" not in line
+    ]
+    assert len(commands) >= 20
+    try:
+        for command in commands:
+            command = command.replace("MODEL-ID", "acme-small")
+            stdin = "quit\n" if command.startswith("llm chat") else ""
+            result = venv.run("bash", "-c", command, cwd=tmp_path, check=False, input=stdin,
+                              ACME_BASE_URL=api.url, ACME_API_KEY="sk")  # fmt: skip
+            if "temperature 3" in command:
+                assert result.stderr.startswith("Error: temperature\n"), command
+            else:
+                assert result.returncode == 0, f"{command}\n{result.stderr}"
+        for example in readme_examples(project, "python"):
+            result = venv.python("-c", example, ACME_BASE_URL=api.url, ACME_API_KEY="sk")
+            assert result.stdout.strip(), example
+    finally:
+        (venv.user_path / "acme-models.json").unlink(missing_ok=True)
+    assert api.last_body["model"] == "acme"
 
 
 CLIENTS_SCRIPT = """

@@ -357,7 +357,8 @@ def test_api_readme_examples_run(installed, acme, api, tmp_path):
             result = venv.python("-c", example, ACME_BASE_URL=api.url, ACME_API_KEY="sk")
             assert result.stdout.strip(), example
     finally:
-        (venv.user_path / "acme-models.json").unlink(missing_ok=True)
+        for name in ["acme-models.json", "aliases.json"]:
+            (venv.user_path / name).unlink(missing_ok=True)
     assert api.last_body["model"] == "acme"
 
 

@@ -67,6 +67,8 @@ SPECIAL_MODULES = {"__main__", "__init__", "sitecustomize", "usercustomize", "se
 RENDERED_NAMES = {
     "tests", "scripts", "conftest", "fake_api", "release", "plugin", "test_plugin",
     "odd_prompts", "test_odd_prompts", "replies", "test_replies", "tools", "test_tools",
+    "retries", "test_retries", "model_discovery", "test_model_discovery", "connections",
+    "test_connections", "schemas_and_images", "test_schemas_and_images",
 }  # fmt: skip
 # llm's own model IDs and aliases (llm models, llm aliases): a plugin model with one of
 # them would take over llm -m for it. tests/test_names_taken_by_llm.py keeps it current.
@@ -84,6 +86,14 @@ LLM_MODEL_IDS = {
     "o3", "o3-mini", "o4-mini", "text-embedding-3-large", "text-embedding-3-large-1024",
     "text-embedding-3-large-256", "text-embedding-3-small", "text-embedding-3-small-512",
     "text-embedding-ada-002",
+}  # fmt: skip
+# llm's own commands (llm models, llm keys, ...): the api kind adds a command group named
+# after its key (llm acme models), which would replace one of them.
+# tests/test_names_taken_by_llm.py keeps it current.
+LLM_COMMANDS = {
+    "aliases", "chat", "collections", "embed", "embed-models", "embed-multi", "fragments",
+    "install", "keys", "logs", "models", "openai", "plugins", "prompt", "schemas", "similar",
+    "templates", "tools", "uninstall",
 }  # fmt: skip
 # Classes the plugin modules import or define beside the model class.
 TAKEN_CLASS_NAMES = {"Field", "Options", "TextPart"}
@@ -276,6 +286,17 @@ def first_problem(answers):
             error = "must be text"
         if error:
             return f"Error: {field} {shown(value)} {error}"
+    return command_clash(answers)
+
+
+def command_clash(answers):
+    """The api kind adds `llm <key name>` commands: they must not replace one of llm's own."""
+    name = answers["__api_key_name"]
+    if answers["model_kind"] == "api" and name in LLM_COMMANDS:
+        return (
+            f"Error: plugin_name {shown(answers['plugin_name'])} would name the plugin's commands"
+            f" 'llm {name}', replacing llm's own: choose another (for example 'llm-{name}-api')"
+        )
     return None
 
 

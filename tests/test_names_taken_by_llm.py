@@ -102,6 +102,14 @@ def test_llms_own_model_ids_and_aliases_are_refused(llm_env):
     assert hook_set("LLM_MODEL_IDS") == found, "update LLM_MODEL_IDS in hooks/pre_gen_project.py"
 
 
+def test_llms_own_commands_are_refused_as_api_key_names(llm_env):
+    venv, _ = llm_env
+    script = "import json; from llm.cli import cli; print(json.dumps(sorted(cli.commands)))"
+    found = set(json.loads(venv.python("-c", script, LLM_LOAD_PLUGINS="").stdout))
+    assert {"models", "keys", "openai"} <= found
+    assert hook_set("LLM_COMMANDS") == found, "update LLM_COMMANDS in hooks/pre_gen_project.py"
+
+
 def test_a_plugin_is_registered_under_its_module_name_whatever_its_model_id(llm_env, tmp_path):
     # The entry point was once named after the model ID: this one made every llm command fail,
     # because pluggy refused llm's own plugin registered under the same name.

@@ -186,6 +186,20 @@ def test_a_bad_answer_names_the_field_and_the_fix(hook, default_answers, field, 
     assert accepted in message[end:]
 
 
+@pytest.mark.parametrize("plugin_name", ["llm-models", "keys", "llm-embed-multi", "llm-openai"])
+def test_an_api_plugin_named_after_an_llm_command_is_refused(hook, default_answers, plugin_name):
+    key_name = plugin_name.removeprefix("llm-")
+    answers = {**default_answers, "plugin_name": plugin_name, "__api_key_name": key_name}
+    message = hook.first_problem({**answers, "model_kind": "api"})
+    assert message == (
+        f'Error: plugin_name "{plugin_name}" would name the plugin\'s commands'
+        f" 'llm {key_name}', replacing llm's own: choose another (for example"
+        f" 'llm-{key_name}-api')"
+    )
+    # The other kinds add no commands.
+    assert hook.first_problem(answers) is None
+
+
 def test_a_missing_answer_is_refused(hook, default_answers):
     # A replay file or .cruft.json edited by hand can lose an answer.
     answers = {key: value for key, value in default_answers.items() if key != "__api_key_name"}

@@ -231,7 +231,7 @@ def test_changelog_starts_at_the_first_version(tmp_path):
     changelog = (project / "CHANGELOG.md").read_text()
     assert changelog.startswith("# Changelog\n")
     assert "\n## 1.0.0a1\n" in changelog
-    assert r"- First release: Adds \*emphatic\* \<models\>" in changelog
+    assert r"- First release: Adds \*emphatic\* \<models>" in changelog
 
 
 def badges(project):

@@ -1,7 +1,10 @@
 """The default render is the tutorial's llm-markov, and it works through llm for real."""
 
 import json
+import shutil
 import tomllib
+
+from helpers import install_project
 
 PROMPT = "the cat sat on the mat"
 
@@ -12,6 +15,19 @@ def test_rendered_project_passes_its_own_tests(default_project, default_venv):
     )
     assert " passed" in result.stdout
     assert "failed" not in result.stdout
+
+
+def test_rendered_tests_pass_after_a_version_bump(default_project, tmp_path):
+    # The release script and publish.yml run these tests for every release after the first.
+    project = shutil.copytree(default_project, tmp_path / "llm-markov")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('version = "0.1"', 'version = "0.2"', 1))
+    venv = install_project(project, tmp_path / "venv")
+    result = venv.python("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout
+    plugins = json.loads(venv.llm("plugins").stdout)
+    assert {"name": "llm-markov", "hooks": ["register_models"], "version": "0.2"} in plugins
 
 
 def test_pyproject_has_the_tutorials_metadata(default_project):

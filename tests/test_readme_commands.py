@@ -1,21 +1,287 @@
-"""The commands the rendered README gives work as written, on a fresh environment."""
+"""Every command the READMEs and the post-render message print works, run as printed.
 
+Each command is taken from the text and run by bash unchanged, in a folder laid out as the
+text says (a checkout of the template, the rendered plugin's folder, ...). Not run here:
+- the `gh:` addresses, which need GitHub: the same commands with a local path or archive are;
+- the template's whole-suite command, which is CI's own (.ci/run): checked to be the same;
+- `llm install llm-markov`, which would install the tutorial's plugin from PyPI, not this one;
+- the benchmarks, which take minutes (benchmarks/README.md), and the release section, whose
+  script tests/test_release.py runs against a local index.
+"""
+
+import json
 import re
+import shlex
 import shutil
 import subprocess
+import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
-from helpers import Venv, clean_environ
+from helpers import TEMPLATE, UV, Venv, clean_environ, copy_template, write_cookiecutter_config
 
-BASH_BLOCK = re.compile(r"```bash\n(.*?)```", re.DOTALL)
+FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
+TEMPLATE_README = (TEMPLATE / "README.md").read_text()
+TEST_VENV_BIN = Path(sys.executable).parent  # cookiecutter, cruft and uv, as a user's PATH has
+PROMPT = "the cat sat on the mat"
 
 
-def readme_block(project, containing):
-    """The README's bash block that contains the given command."""
-    blocks = BASH_BLOCK.findall((project / "README.md").read_text())
-    [block] = [block for block in blocks if containing in block]
-    return block
+def blocks(text, language="bash"):
+    """The fenced code blocks of a Markdown text in one language, without their indent."""
+    return [
+        "".join(line[len(indent) :] for line in body.splitlines(keepends=True))
+        for indent, lang, body in FENCED_BLOCK.findall(text)
+        if lang == language
+    ]
+
+
+def block(text, containing, language="bash"):
+    """The one code block that contains the given text."""
+    [found] = [body for body in blocks(text, language) if containing in body]
+    return found
+
+
+def commands(block_text):
+    """The command lines of a block, comments and all, as a user would paste them."""
+    return [line for line in block_text.splitlines() if line.strip()]
+
+
+def shell_environ(home, *bins):
+    """A user's shell: these folders first on PATH, and nothing shared with the real home."""
+    config = home / "gitconfig"
+    home.mkdir(parents=True, exist_ok=True)
+    config.write_text("[init]\n\tdefaultBranch = main\n")
+    path = ":".join([*map(str, bins), clean_environ()["PATH"]])
+    return clean_environ(
+        PATH=path,
+        COOKIECUTTER_CONFIG=str(write_cookiecutter_config(home / "cookiecutter")),
+        LLM_USER_PATH=str(home / "llm-user-path"),
+        UV_PYTHON=sys.executable,
+        UV_PYTHON_DOWNLOADS="never",
+        GIT_CONFIG_GLOBAL=str(config),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Test Author",
+        GIT_AUTHOR_EMAIL="author@example.com",
+        GIT_COMMITTER_NAME="Test Author",
+        GIT_COMMITTER_EMAIL="author@example.com",
+    )
+
+
+def bash(script, cwd, env, check=True, input=None):
+    """Run lines as bash runs them from a terminal, stopping at the first that fails."""
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=900,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{script}\nexited {result.returncode}\nstdout:\n{result.stdout}\n"
+            f"stderr:\n{result.stderr}"
+        )
+    return result
+
+
+def git_repository(path, env):
+    bash("git init -q && git add -A && git commit -q -m 'The template'", path, env)
+    return path
+
+
+def link_test_venv(folder):
+    """`.venv` in this folder: the quick start's environment, with cookiecutter and cruft."""
+    (folder / ".venv").symlink_to(TEST_VENV_BIN.parent, target_is_directory=True)
+
+
+# The template's README: the quick start, in a checkout
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory):
+    """A checkout of the template, the quick start's render command run in it as printed."""
+    root = tmp_path_factory.mktemp("quick-start")
+    env = shell_environ(root / "home")
+    folder = copy_template(root / "llm-plugin-template")
+    render = block(TEMPLATE_README, "install -q cookiecutter")
+    rendered = bash(render, folder, env)
+    return {"folder": folder, "env": env, "render": rendered}
+
+
+@pytest.fixture(scope="module")
+def tried(checkout):
+    """The quick start's "try the plugin" commands, run as printed after the render."""
+    return bash(block(TEMPLATE_README, "llm install -e"), checkout["folder"], checkout["env"])
+
+
+def test_quick_start_renders_the_default_instance(checkout):
+    project = checkout["folder"] / "llm-markov"
+    assert (project / "llm_markov.py").is_file()
+    assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"] == (
+        "llm-markov"
+    )
+
+
+def test_quick_start_tries_the_plugin(tried):
+    words = tried.stdout.splitlines()[-1].split()  # after what pip and llm install print
+    assert len(words) == 20
+    assert set(words) <= set(PROMPT.split())
+
+
+def summary(result):
+    """The last line pytest printed, with its counts."""
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("way", ["uv", "pip"])
+def test_rendered_test_commands_pass_inside_the_checkout(checkout, way):
+    # The rendered project sits inside the template's checkout, whose own pytest settings
+    # (-n, --dist) the rendered tests must not pick up.
+    readme = (checkout["folder"] / "llm-markov" / "README.md").read_text()
+    env = checkout["env"]
+    if way == "uv":
+        script = block(readme, "uv run pytest")
+        env = {**env, "PATH": f"{Path(UV).parent}:{env['PATH']}"}
+    else:
+        script = block(readme, "--group dev")
+    result = bash(script, checkout["folder"] / "llm-markov", env)
+    assert re.fullmatch(r"=+ \d+ passed in .* =+", summary(result)), result.stdout
+
+
+def next_steps(message):
+    """The post-render message's commands: its lines indented by two spaces, up to the note."""
+    steps = message.split("The author is still")[0]
+    return [line.strip() for line in steps.splitlines() if line.startswith("  ")]
+
+
+def test_next_steps_work_as_printed_after_the_quick_start(checkout, tried, tmp_path):
+    folder, project = checkout["folder"], checkout["folder"] / "llm-markov"
+    steps = next_steps(checkout["render"].stderr)
+    assert steps[0] == f"cd {project}"
+    assert steps[-1] == f"llm install -e {project}"
+    # After the quick start, llm is .venv/bin/llm (as the message says), and uv is installed.
+    env = checkout["env"]
+    env = {**env, "PATH": f"{folder / '.venv' / 'bin'}:{Path(UV).parent}:{env['PATH']}"}
+    bash("llm uninstall -y llm-markov", tmp_path, env)
+    result = bash("\n".join(steps), tmp_path, env)
+    assert re.search(r"\d+ passed in ", result.stdout), result.stdout
+    plugins = json.loads(bash("llm plugins", tmp_path, env).stdout)
+    assert "llm-markov" in {plugin["name"] for plugin in plugins}
+
+
+# The template's README: where to render from, and one's own defaults
+
+
+def address_commands():
+    return commands(block(TEMPLATE_README, "llm-plugin-template-main.zip"))
+
+
+def test_every_address_is_the_quick_start_command_with_another_last_word():
+    render = commands(block(TEMPLATE_README, "install -q cookiecutter"))[0].split(" && ")[-1]
+    lines = address_commands()
+    assert [line.split()[:-1] for line in lines] == [render.split()[:-1]] * len(lines)
+    assert lines[-1] == ".venv/bin/cookiecutter --no-input gh:ORG/llm-plugin-template"
+
+
+@pytest.mark.parametrize("command", address_commands()[:-1])  # gh: needs GitHub
+def test_render_from_a_path_or_an_archive(command, tmp_path):
+    env = shell_environ(tmp_path / "home")
+    link_test_venv(tmp_path)
+    copy_template(tmp_path / "path" / "to" / "llm-plugin-template")
+    # As GitHub's Download ZIP makes it: one folder, named after the branch, holding the files.
+    copy_template(tmp_path / "archive" / "llm-plugin-template-main")
+    shutil.make_archive(str(tmp_path / "llm-plugin-template-main"), "zip", tmp_path / "archive")
+    bash(command, tmp_path, env)
+    assert (tmp_path / "llm-markov" / "llm_markov.py").is_file()
+
+
+def test_own_defaults_in_the_user_config_set_the_author(tmp_path):
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    with open(env["COOKIECUTTER_CONFIG"], "a") as config:
+        config.write(block(TEMPLATE_README, "default_context:", "yaml"))
+    result = bash(f"cookiecutter --no-input {shlex.quote(str(TEMPLATE))}", tmp_path, env)
+    project = tomllib.loads((tmp_path / "llm-markov" / "pyproject.toml").read_text())["project"]
+    assert project["authors"] == [{"name": "Ada Lovelace", "email": "ada@example.com"}]
+    assert project["urls"]["Homepage"] == "https://github.com/ada/llm-markov"
+    assert "tutorial's" not in result.stderr
+
+
+# The template's README: the kinds, keeping a plugin up to date, developing the template
+
+
+def kind_commands():
+    return commands(block(TEMPLATE_README, "model_kind=api"))
+
+
+def test_readme_shows_every_kind():
+    kinds = json.loads((TEMPLATE / "cookiecutter.json").read_text())["model_kind"]
+    shown = " ".join(kind_commands())
+    assert all(f"model_kind={kind}" in shown for kind in kinds[1:])
+    assert "async_markov=yes" in shown
+
+
+@pytest.mark.parametrize("command", kind_commands())
+def test_readme_kind_command_renders_a_plugin(command, tmp_path):
+    # "With cookiecutter on your PATH, in a checkout"
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    folder = copy_template(tmp_path / "llm-plugin-template")
+    bash(command, folder, env)
+    answers = dict(arg.split("=", 1) for arg in shlex.split(command) if "=" in arg)
+    plugin_name = answers.get("plugin_name", "llm-markov")
+    project = folder / plugin_name
+    assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"] == (
+        plugin_name
+    )
+    assert (project / f"{plugin_name.replace('-', '_')}.py").is_file()
+
+
+def test_cruft_commands_work_as_printed(tmp_path):
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    git_repository(copy_template(tmp_path / "path" / "to" / "llm-plugin-template"), env)
+    create = block(TEMPLATE_README, "cruft create")
+    # Without --no-input cruft asks every question: Enter takes each default.
+    bash(create, tmp_path, env, input="\n" * 30)
+    project = tmp_path / "llm-markov"
+    assert json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    for line in commands(block(TEMPLATE_README, "cruft update")):
+        result = bash(line, project, env)
+        if line.startswith("cruft diff"):
+            assert result.stdout == ""  # nothing changed yet: an empty patch
+    assert bash("git status --porcelain", project, env).stdout == ""
+
+
+def test_cruft_link_works_as_printed(tmp_path):
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    bash(f"cookiecutter --no-input {shlex.quote(str(TEMPLATE))}", tmp_path, env)
+    project = tmp_path / "llm-markov"
+    # "in the plugin's folder": the template's path is relative to it.
+    git_repository(copy_template(project / "path" / "to" / "llm-plugin-template"), env)
+    [link] = re.findall(r"`(cruft link [^`]+)`", TEMPLATE_README)
+    bash(link, project, env, input="\n" * 30)
+    assert bash("cruft check", project, env).returncode == 0
+
+
+def test_the_template_suite_command_is_what_ci_runs():
+    lines = (TEMPLATE / ".ci" / "run").read_text().splitlines()
+    preamble = ("#", "set ", "cd ")
+    [ci] = [line for line in lines if line.strip() and not line.startswith(preamble)]
+    assert commands(block(TEMPLATE_README, "requirements-dev.txt")) == [ci]
+
+
+def test_one_module_command_runs_that_module(tmp_path):
+    env = shell_environ(tmp_path / "home")
+    folder = copy_template(tmp_path / "llm-plugin-template")
+    link_test_venv(folder)
+    [command] = commands(block(TEMPLATE_README, "pytest tests/"))
+    result = bash(command, folder, env)
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+
+
+# The rendered README, in the default instance
 
 
 @pytest.fixture(scope="module")
@@ -26,32 +292,79 @@ def llm_with_pip(tmp_path_factory):
     return venv
 
 
-def test_pip_development_commands_run_the_tests(default_project, tmp_path):
-    project = shutil.copytree(default_project, tmp_path / "llm-markov")
-    commands = readme_block(project, "--group dev")
+@pytest.fixture
+def user_shell(llm_with_pip, tmp_path):
+    """A shell whose `llm` is that environment's."""
+    env = shell_environ(tmp_path / "home", llm_with_pip.path / "bin")
+    env["LLM_USER_PATH"] = str(llm_with_pip.user_path)
+    return env
+
+
+@pytest.fixture
+def installed(default_project, llm_with_pip):
+    llm_with_pip.llm("install", "-e", str(default_project))
+    return default_project
+
+
+def test_development_commands_install_the_plugin(default_project, llm_with_pip, user_shell):
+    script = block((default_project / "README.md").read_text(), "llm install -e .")
+    result = bash(script, default_project.parent, user_shell)
+    plugins = json.loads(result.stdout[result.stdout.rindex("\n[\n") :])  # after pip's output
+    assert {"name": "llm-markov", "hooks": ["register_models"], "version": "0.1"} in plugins
+
+
+def output_after(readme, containing):
+    """The unlabelled block printed right after the bash block holding a command: its output."""
+    found = [(lang, body) for _, lang, body in FENCED_BLOCK.findall(readme)]
+    [index] = [i for i, (lang, body) in enumerate(found) if lang == "bash" and containing in body]
+    lang, body = found[index + 1]
+    assert lang == ""
+    return body
+
+
+def test_usage_commands_print_what_the_readme_shows(installed, user_shell, tmp_path):
+    readme = (installed / "README.md").read_text()
+    usage = [block(readme, f'-m markov "{PROMPT}"\n'), *commands(block(readme, "-o delay 0.1"))]
+    for command in usage:
+        words = bash(command, tmp_path, user_shell).stdout.split()
+        assert len(words) == 20
+        assert set(words) <= set(PROMPT.split())
+    refused = bash(block(readme, "-o length -1"), tmp_path, user_shell, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr == output_after(readme, "-o length -1")
+
+
+def test_iconv_command_answers_a_latin_1_file(installed, user_shell, tmp_path):
+    (tmp_path / "notes.txt").write_bytes("café naïve the cat".encode("latin-1"))
+    result = bash(block((installed / "README.md").read_text(), "iconv"), tmp_path, user_shell)
+    assert set(result.stdout.split()) <= {"café", "naïve", "the", "cat"}
+
+
+def test_python_example_runs(installed, llm_with_pip, user_shell, tmp_path):
+    code = block((installed / "README.md").read_text(), "import llm", "python")
     result = subprocess.run(
-        ["bash", "-euc", commands],
-        cwd=project,
-        env=clean_environ(),
+        [llm_with_pip.bin("python"), "-c", code],
+        cwd=tmp_path,
+        env=user_shell,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=60,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"\d+ passed", result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.split()) == 10
 
 
-def test_llm_install_editable_loads_the_plugin(default_project, llm_with_pip):
-    llm_with_pip.llm("install", "-e", str(default_project))
-    assert '"name": "llm-markov"' in llm_with_pip.llm("plugins").stdout
-    words = llm_with_pip.llm("-m", "markov", "the cat sat on the mat").stdout.split()
-    assert len(words) == 20
+def test_pre_commit_command_installs_the_hook(default_project, tmp_path):
+    env = shell_environ(tmp_path / "home", Path(UV).parent)
+    project = shutil.copytree(default_project, tmp_path / "llm-markov")
+    bash("git init -q", project, env)
+    bash(block((project / "README.md").read_text(), "pre-commit install"), project, env)
+    assert "pre-commit" in (project / ".git" / "hooks" / "pre-commit").read_text()
 
 
-def test_recovery_command_uninstalls_the_plugin(default_project, llm_with_pip):
-    llm_with_pip.llm("install", "-e", str(default_project))
+def test_recovery_command_uninstalls_the_plugin(installed, llm_with_pip, user_shell, tmp_path):
     assert "llm-markov" in llm_with_pip.llm("plugins").stdout
-    command = readme_block(default_project, "uninstall").strip()
+    command = block((installed / "README.md").read_text(), "uninstall").strip()
     assert command == "LLM_LOAD_PLUGINS='' llm uninstall llm-markov -y"
-    llm_with_pip.run("bash", "-c", command)
+    bash(command, tmp_path, user_shell)
     assert "llm-markov" not in llm_with_pip.llm("plugins").stdout

@@ -20,7 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEMPLATE, UV, Venv, clean_environ, copy_template, write_cookiecutter_config
+from helpers import (
+    TEMPLATE,
+    UV,
+    Venv,
+    clean_environ,
+    copy_template,
+    render,
+    write_cookiecutter_config,
+)
 
 FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
 TEMPLATE_README = (TEMPLATE / "README.md").read_text()
@@ -334,6 +342,16 @@ def test_usage_commands_print_what_the_readme_shows(installed, user_shell, tmp_p
     assert refused.stderr == output_after(readme, "-o length -1")
 
 
+def test_async_usage_command_works_as_printed(llm_with_pip, user_shell, tmp_path):
+    project = render(tmp_path / "async", plugin_name="llm-chain", async_markov=True)
+    llm_with_pip.llm("install", "-e", str(project))
+    command = block((project / "README.md").read_text(), "--async")
+    assert command == f'llm --async -m chain "{PROMPT}"\n'
+    words = bash(command, tmp_path, user_shell).stdout.split()
+    assert len(words) == 20
+    assert set(words) <= set(PROMPT.split())
+
+
 def test_iconv_command_answers_a_latin_1_file(installed, user_shell, tmp_path):
     (tmp_path / "notes.txt").write_bytes("café naïve the cat".encode("latin-1"))
     result = bash(block((installed / "README.md").read_text(), "iconv"), tmp_path, user_shell)
@@ -354,12 +372,16 @@ def test_python_example_runs(installed, llm_with_pip, user_shell, tmp_path):
     assert len(result.stdout.split()) == 10
 
 
-def test_pre_commit_command_installs_the_hook(default_project, tmp_path):
+def test_code_style_commands_work_as_printed(default_project, tmp_path):
     env = shell_environ(tmp_path / "home", Path(UV).parent)
     project = shutil.copytree(default_project, tmp_path / "llm-markov")
-    bash("git init -q", project, env)
-    bash(block((project / "README.md").read_text(), "pre-commit install"), project, env)
+    bash("git init -q && git add -A", project, env)
+    readme = (project / "README.md").read_text()
+    bash(block(readme, "pre-commit install"), project, env)
     assert "pre-commit" in (project / ".git" / "hooks" / "pre-commit").read_text()
+    by_hand = re.search(r"by hand with `(uvx ruff check \.)` and `(uvx ruff format \.)`", readme)
+    bash("\n".join(by_hand.groups()), project, env)
+    assert bash("git status --porcelain", project, env).stdout == ""  # already clean
 
 
 def test_recovery_command_uninstalls_the_plugin(installed, llm_with_pip, user_shell, tmp_path):

@@ -7,52 +7,26 @@ commands work as printed is tested in test_readme_commands.py.)
 
 import json
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_readme_commands import bash, shell_environ
 
-from helpers import TEMPLATE, clean_environ, copy_template, write_cookiecutter_config
+from helpers import TEMPLATE, copy_template
 
-BIN = Path(sys.executable).parent
 TUTORIAL_NOTE = "The author is still the tutorial's: "
 
 
 @pytest.fixture
 def env(tmp_path):
-    """Cookiecutter, cruft and git with settings of their own, none of the user's."""
-    gitconfig = tmp_path / "gitconfig"
-    gitconfig.write_text("[init]\n\tdefaultBranch = main\n")
-    return clean_environ(
-        PATH=f"{BIN}:{clean_environ()['PATH']}",
-        COOKIECUTTER_CONFIG=str(write_cookiecutter_config(tmp_path / "cookiecutter")),
-        GIT_CONFIG_GLOBAL=str(gitconfig),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="Test Author",
-        GIT_AUTHOR_EMAIL="author@example.com",
-        GIT_COMMITTER_NAME="Test Author",
-        GIT_COMMITTER_EMAIL="author@example.com",
-    )
-
-
-def shell(script, cwd, env, input=None):
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"{script}\n{result.stdout}\n{result.stderr}"
-    return result
+    """Cookiecutter, cruft and git on PATH, with settings of their own, none of the user's."""
+    return shell_environ(tmp_path / "home", Path(sys.executable).parent)
 
 
 def render(tmp_path, env, *answers, redirect=""):
     command = f"cookiecutter --no-input {shlex.quote(str(TEMPLATE))} -o out {' '.join(answers)}"
-    return shell(f"{command} {redirect}", tmp_path, env)
+    return bash(f"{command} {redirect}", tmp_path, env)
 
 
 def test_the_message_goes_to_stderr_and_stdout_stays_empty(tmp_path, env):
@@ -103,10 +77,10 @@ def test_the_tutorials_author_is_the_default_answer():
 def cruft_project(tmp_path, env):
     """A project made with `cruft create` from a git copy of the template, committed."""
     template = copy_template(tmp_path / "template")
-    shell("git init -q && git add -A && git commit -q -m 'The template'", template, env)
-    created = shell(f"cruft create --no-input {template}", tmp_path, env)
+    bash("git init -q && git add -A && git commit -q -m 'The template'", template, env)
+    created = bash(f"cruft create --no-input {template}", tmp_path, env)
     project = tmp_path / "llm-markov"
-    shell("git init -q && git add -A && git commit -q -m 'Rendered'", project, env)
+    bash("git init -q && git add -A && git commit -q -m 'Rendered'", project, env)
     return {"project": project, "created": created}
 
 
@@ -117,12 +91,12 @@ def test_cruft_create_prints_the_message_on_stderr(cruft_project):
 
 def test_cruft_diff_prints_only_a_patch_for_git_apply(cruft_project, env):
     project = cruft_project["project"]
-    assert shell("cruft diff", project, env).stdout == ""
+    assert bash("cruft diff", project, env).stdout == ""
     with (project / "llm_markov.py").open("a") as module:
         module.write("\n# The author's own line\n")
-    patch = shell("cruft diff", project, env).stdout
+    patch = bash("cruft diff", project, env).stdout
     assert patch.startswith("diff --git ")
     # The patch takes the project back to the template: git apply takes it as it is.
-    shell("cruft diff | git apply", project, env)
-    assert shell("git status --porcelain", project, env).stdout == ""
-    assert shell("cruft diff", project, env).stdout == ""
+    bash("cruft diff | git apply", project, env)
+    assert bash("git status --porcelain", project, env).stdout == ""
+    assert bash("cruft diff", project, env).stdout == ""

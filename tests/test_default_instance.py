@@ -127,14 +127,18 @@ NOT_UTF8 = (
 )
 
 
-@pytest.mark.parametrize("where", ["argv", "stdin"])
+@pytest.mark.parametrize("where", ["argv", "stdin", "system"])
 def test_latin_1_bytes_get_one_error_line_and_nothing_logged(default_venv, where):
     # Python hands such bytes on as lone surrogates: from argv always, from stdin with
     # surrogateescape, which the C.UTF-8 locale and this run ask for. (In other locales
     # llm itself cannot read them from stdin: the rendered README says so.)
     default_venv.llm("-m", "markov", PROMPT)  # so that there is a log to compare
     logged = default_venv.llm("logs", "-n", "0", "--json").stdout
-    args, stdin = (["markov", LATIN_1], None) if where == "argv" else (["markov"], LATIN_1)
+    args, stdin = {
+        "argv": (["markov", LATIN_1], None),
+        "stdin": (["markov"], LATIN_1),
+        "system": (["markov", PROMPT, "-s", LATIN_1], None),
+    }[where]
     env = default_venv.environ(PYTHONIOENCODING="utf-8:surrogateescape")
     result = subprocess.run(
         [default_venv.bin("llm"), "-m", *args], input=stdin, capture_output=True, env=env

@@ -36,6 +36,13 @@ def test_the_message_goes_to_stderr_and_stdout_stays_empty(tmp_path, env):
     assert f"  cd {tmp_path / 'out' / 'llm-markov'}\n" in result.stderr
 
 
+def test_the_cd_step_works_as_printed_whatever_the_folder_is_called(tmp_path, env):
+    folder = tmp_path / "Plugins & 'drafts' $HOME"
+    command = f"cookiecutter --no-input {shlex.quote(str(TEMPLATE))} -o {shlex.quote(str(folder))}"
+    [cd] = [line for line in bash(command, tmp_path, env).stderr.splitlines() if " cd " in line]
+    assert bash(f"{cd} && pwd", tmp_path, env).stdout == f"{folder / 'llm-markov'}\n"
+
+
 @pytest.mark.parametrize(
     "redirect",
     ["2>&-", "2>/dev/full", "2>&1 | true"],

@@ -1,12 +1,11 @@
-"""Every command the READMEs and the post-render message print works, run as printed.
+"""Every command the template's README and the post-render message print works as printed.
 
 Each command is taken from the text and run by bash unchanged, in a folder laid out as the
-text says (a checkout of the template, the rendered plugin's folder, ...). Not run here:
+text says (a checkout of the template, the folder a plugin goes in, ...). Not run here:
 - the `gh:` addresses, which need GitHub: the same commands with a local path or archive are;
 - the template's whole-suite command, which is CI's own (.ci/run): checked to be the same;
-- `llm install llm-markov`, which would install the tutorial's plugin from PyPI, not this one;
-- the benchmarks, which take minutes (benchmarks/README.md), and the release section, whose
-  script tests/test_release.py runs against a local index.
+- the benchmarks, which take minutes (benchmarks/README.md).
+The rendered README's commands: test_rendered_readme_commands.py.
 """
 
 import json
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 from test_cruft_update import git_environ  # the one git helper, until it moves to helpers
 
-from helpers import TEMPLATE, UV, Venv, copy_template, render, write_cookiecutter_config
+from helpers import TEMPLATE, UV, copy_template, write_cookiecutter_config
 
 FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
 TEMPLATE_README = (TEMPLATE / "README.md").read_text()
@@ -124,26 +123,6 @@ def test_quick_start_tries_the_plugin(tried):
     words = tried.stdout.splitlines()[-1].split()  # after what pip and llm install print
     assert len(words) == 20
     assert set(words) <= set(PROMPT.split())
-
-
-def summary(result):
-    """The last line pytest printed, with its counts."""
-    return result.stdout.strip().splitlines()[-1]
-
-
-@pytest.mark.parametrize("way", ["uv", "pip"])
-def test_rendered_test_commands_pass_inside_the_checkout(checkout, way):
-    # The rendered project sits inside the template's checkout, whose own pytest settings
-    # (-n, --dist) the rendered tests must not pick up.
-    readme = (checkout["folder"] / "llm-markov" / "README.md").read_text()
-    env = checkout["env"]
-    if way == "uv":
-        script = block(readme, "uv run pytest")
-        env = {**env, "PATH": f"{Path(UV).parent}:{env['PATH']}"}
-    else:
-        script = block(readme, "--group dev")
-    result = bash(script, checkout["folder"] / "llm-markov", env)
-    assert re.fullmatch(r"=+ \d+ passed in .* =+", summary(result)), result.stdout
 
 
 def next_steps(message):
@@ -273,106 +252,3 @@ def test_one_module_command_runs_that_module(tmp_path):
     [command] = commands(block(TEMPLATE_README, "pytest tests/"))
     result = bash(command, folder, env)
     assert re.search(r"\d+ passed", result.stdout), result.stdout
-
-
-# The rendered README, in the default instance
-
-
-@pytest.fixture(scope="module")
-def llm_with_pip(tmp_path_factory):
-    """An environment like a user's: llm installed, with pip for `llm install`."""
-    venv = Venv.create(tmp_path_factory.mktemp("llm-env") / "venv", pip=True)
-    venv.install("llm")
-    return venv
-
-
-@pytest.fixture
-def user_shell(llm_with_pip, tmp_path):
-    """A shell whose `llm` is that environment's."""
-    env = shell_environ(tmp_path / "home", llm_with_pip.path / "bin")
-    env["LLM_USER_PATH"] = str(llm_with_pip.user_path)
-    return env
-
-
-@pytest.fixture
-def installed(default_project, llm_with_pip):
-    llm_with_pip.llm("install", "-e", str(default_project))
-    return default_project
-
-
-def test_development_commands_install_the_plugin(default_project, llm_with_pip, user_shell):
-    script = block((default_project / "README.md").read_text(), "llm install -e .")
-    result = bash(script, default_project.parent, user_shell)
-    plugins = json.loads(result.stdout[result.stdout.rindex("\n[\n") :])  # after pip's output
-    assert {"name": "llm-markov", "hooks": ["register_models"], "version": "0.1"} in plugins
-
-
-def output_after(readme, containing):
-    """The unlabelled block printed right after the bash block holding a command: its output."""
-    found = [(lang, body) for _, lang, body in FENCED_BLOCK.findall(readme)]
-    [index] = [i for i, (lang, body) in enumerate(found) if lang == "bash" and containing in body]
-    lang, body = found[index + 1]
-    assert lang == ""
-    return body
-
-
-def test_usage_commands_print_what_the_readme_shows(installed, user_shell, tmp_path):
-    readme = (installed / "README.md").read_text()
-    usage = [block(readme, f'-m markov "{PROMPT}"\n'), *commands(block(readme, "-o delay 0.1"))]
-    for command in usage:
-        words = bash(command, tmp_path, user_shell).stdout.split()
-        assert len(words) == 20
-        assert set(words) <= set(PROMPT.split())
-    refused = bash(block(readme, "-o length -1"), tmp_path, user_shell, check=False)
-    assert refused.returncode == 1
-    assert refused.stderr == output_after(readme, "-o length -1")
-
-
-def test_async_usage_command_works_as_printed(llm_with_pip, user_shell, tmp_path):
-    project = render(tmp_path / "async", plugin_name="llm-chain", async_markov=True)
-    llm_with_pip.llm("install", "-e", str(project))
-    command = block((project / "README.md").read_text(), "--async")
-    assert command == f'llm --async -m chain "{PROMPT}"\n'
-    words = bash(command, tmp_path, user_shell).stdout.split()
-    assert len(words) == 20
-    assert set(words) <= set(PROMPT.split())
-
-
-def test_iconv_command_answers_a_latin_1_file(installed, user_shell, tmp_path):
-    (tmp_path / "notes.txt").write_bytes("café naïve the cat".encode("latin-1"))
-    result = bash(block((installed / "README.md").read_text(), "iconv"), tmp_path, user_shell)
-    assert set(result.stdout.split()) <= {"café", "naïve", "the", "cat"}
-
-
-def test_python_example_runs(installed, llm_with_pip, user_shell, tmp_path):
-    code = block((installed / "README.md").read_text(), "import llm", "python")
-    result = subprocess.run(
-        [llm_with_pip.bin("python"), "-c", code],
-        cwd=tmp_path,
-        env=user_shell,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert len(result.stdout.split()) == 10
-
-
-def test_code_style_commands_work_as_printed(default_project, tmp_path):
-    env = shell_environ(tmp_path / "home", Path(UV).parent)
-    project = shutil.copytree(default_project, tmp_path / "llm-markov")
-    bash("git init -q && git add -A", project, env)
-    readme = (project / "README.md").read_text()
-    bash(block(readme, "pre-commit install"), project, env)
-    assert "pre-commit" in (project / ".git" / "hooks" / "pre-commit").read_text()
-    by_hand = re.search(r"by hand with `(uvx ruff check \.)` and `(uvx ruff format \.)`", readme)
-    bash("\n".join(by_hand.groups()), project, env)
-    assert bash("git diff --stat", project, env).stdout == ""  # nothing left to fix or format
-
-
-def test_recovery_command_uninstalls_the_plugin(installed, llm_with_pip, user_shell, tmp_path):
-    assert "llm-markov" in llm_with_pip.llm("plugins").stdout
-    command = block((installed / "README.md").read_text(), "uninstall").strip()
-    assert command == "LLM_LOAD_PLUGINS='' llm uninstall llm-markov -y"
-    bash(command, tmp_path, user_shell)
-    assert "llm-markov" not in llm_with_pip.llm("plugins").stdout

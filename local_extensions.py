@@ -41,8 +41,27 @@ _TOML_ESCAPES = {
 _TOML_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 _TOML_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
-# CommonMark lets a backslash escape any ASCII punctuation character.
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Markdown reads some characters as markup only in some places. markdown_text puts a
+# backslash before each one where Markdown would read it so, and nowhere else, so that
+# the Markdown source reads as typed: "Acme's fast models & more" stays as it is.
+
+# Emphasis, strikethrough and code spans need an opening and a closing mark.
+_MD_PAIRED = "*_~`"
+_MD_MARKUP = re.compile(
+    r"\\(?=[!-/:-@\[-`{-~]|$)"  # a backslash that would escape what follows, or end a line
+    r"|\[(?=.*\])"  # a link, image or footnote: [text](url), ![alt](src), [^1]
+    r"|<(?=[A-Za-z/!?].*>)"  # HTML, a comment or an autolink
+    r"|&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)"  # an entity: &amp; &#65;
+)
+# Only at the start of a line: a heading, a list item, a quote, a thematic break, HTML.
+# An ordered list item ("1. ") is escaped at its dot, everything else at its first mark.
+_MD_LINE_START = re.compile(
+    r"(?P<number>\d{1,9})[.)](?=[ \t]|$)"
+    r"|(#{1,6}|[-+*])(?=[ \t]|$)"
+    r"|>"
+    r"|(?P<rule>[-*_])([ \t]*(?P=rule)){2,}[ \t]*$"
+    r"|<(?=[A-Za-z/!?])"
+)
 
 
 def _toml_escape(match: re.Match) -> str:
@@ -65,9 +84,31 @@ def python_string(text: str) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
-def markdown_text(text: str) -> str:
-    """Text that Markdown renders exactly as typed, on one line."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+def markdown_text(text: str, line_start: bool = True) -> str:
+    """One line of text that Markdown renders exactly as typed, escaped only where needed.
+
+    With line_start, the text begins a line (a paragraph); without, it follows other text
+    on its line (a list item's words), where a leading '#' or '1.' is plain text.
+    """
+    text = str(text)
+    marks = {match.start() for match in _MD_MARKUP.finditer(text)}
+    for char in _MD_PAIRED:
+        # An underscore between letters or digits (snake_case) never marks emphasis.
+        found = [i for i, c in enumerate(text) if c == char and not _inside_word(text, i)]
+        if len(found) >= 2:
+            marks.update(found)
+    if line_start and (match := _MD_LINE_START.match(text)):
+        marks.add(match.end("number") if match.group("number") else 0)
+    return "".join("\\" + char if i in marks else char for i, char in enumerate(text))
+
+
+def _inside_word(text: str, index: int) -> bool:
+    return (
+        text[index] == "_"
+        and 0 < index < len(text) - 1
+        and text[index - 1].isalnum()
+        and text[index + 1].isalnum()
+    )
 
 
 def capwords(text: str) -> str:

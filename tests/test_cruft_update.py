@@ -120,7 +120,7 @@ def test_cruft_create_records_the_template_commit_and_answers(workspace):
 
 
 def test_post_generation_hook_prints_the_next_steps(workspace):
-    assert "Created llm-chain. Next steps:" in workspace["created"].stdout
+    assert "Created llm-chain. Next steps:" in workspace["created"].stderr
 
 
 def test_cruft_check_sees_when_the_template_moves_on(updated):

@@ -1,7 +1,14 @@
 """The default render is the tutorial's llm-markov, and it works through llm for real."""
 
 import json
+import shutil
+import signal
+import subprocess
 import tomllib
+
+import pytest
+
+from helpers import install_project
 
 PROMPT = "the cat sat on the mat"
 
@@ -12,6 +19,19 @@ def test_rendered_project_passes_its_own_tests(default_project, default_venv):
     )
     assert " passed" in result.stdout
     assert "failed" not in result.stdout
+
+
+def test_rendered_tests_pass_after_a_version_bump(default_project, tmp_path):
+    # The release script and publish.yml run these tests for every release after the first.
+    project = shutil.copytree(default_project, tmp_path / "llm-markov")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('version = "0.1"', 'version = "0.2"', 1))
+    venv = install_project(project, tmp_path / "venv")
+    result = venv.python("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout
+    plugins = json.loads(venv.llm("plugins").stdout)
+    assert {"name": "llm-markov", "hooks": ["register_models"], "version": "0.2"} in plugins
 
 
 def test_pyproject_has_the_tutorials_metadata(default_project):
@@ -98,3 +118,40 @@ def test_logs_show_the_last_prompt_and_its_options(default_venv):
     assert entry["prompt"] == PROMPT
     assert entry["options_json"] == {"length": 5, "delay": 0.001}
     assert entry["response"].split() == response.split()
+
+
+LATIN_1 = "café naïve the cat".encode("latin-1")
+NOT_UTF8 = (
+    "Error: The prompt holds bytes that are not UTF-8 text: convert it first, "
+    "for example with iconv -f latin1 -t utf-8\n"
+)
+
+
+@pytest.mark.parametrize("where", ["argv", "stdin", "system"])
+def test_latin_1_bytes_get_one_error_line_and_nothing_logged(default_venv, where):
+    # Python hands such bytes on as lone surrogates: from argv always, from stdin with
+    # surrogateescape, which the C.UTF-8 locale and this run ask for. (In other locales
+    # llm itself cannot read them from stdin: the rendered README says so.)
+    default_venv.llm("-m", "markov", PROMPT)  # so that there is a log to compare
+    logged = default_venv.llm("logs", "-n", "0", "--json").stdout
+    args, stdin = {
+        "argv": (["markov", LATIN_1], None),
+        "stdin": (["markov"], LATIN_1),
+        "system": (["markov", PROMPT, "-s", LATIN_1], None),
+    }[where]
+    env = default_venv.environ(PYTHONIOENCODING="utf-8:surrogateescape")
+    result = subprocess.run(
+        [default_venv.bin("llm"), "-m", *args], input=stdin, capture_output=True, env=env
+    )
+    assert (result.returncode, result.stdout, result.stderr.decode()) == (1, b"", NOT_UTF8)
+    assert default_venv.llm("logs", "-n", "0", "--json").stdout == logged
+
+
+def test_ctrl_c_stops_a_slow_answer_without_a_traceback(default_venv):
+    command = [default_venv.bin("llm"), "-m", "markov", PROMPT, "-o", "delay", "10"]
+    env = default_venv.environ(PYTHONUNBUFFERED="1")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as llm:
+        assert llm.stdout.read(1)  # the first word comes at once, then a ten-second wait
+        llm.send_signal(signal.SIGINT)
+        _, stderr = llm.communicate(timeout=30)
+    assert (llm.returncode, stderr.decode().strip()) == (1, "Aborted!")  # click's words

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from helpers import Venv, render
+from helpers import TEMPLATE, Venv, render
 
 FREE_TEXT_FIELDS = ("description", "author_name")
 MARKERS = {"description": "Xdescriptionmarker", "author_name": "Xauthornamemarker"}
@@ -63,9 +63,10 @@ def render_quietly(output_dir, **answers):
 
 
 def inline_text(token):
-    """The text a reader sees in a Markdown inline token."""
-    parts = {"softbreak": "\n", "hardbreak": "\n"}
-    return "".join(parts.get(child.type, child.content) for child in token.children)
+    """The text a reader sees in a Markdown inline token, with any markup named in it."""
+    return "".join(
+        child.content if child.type == "text" else f"\0{child.type}\0" for child in token.children
+    )
 
 
 def parse(path):
@@ -184,6 +185,117 @@ def test_text_with_a_line_break_is_refused(field, before, line_break, after):
         with pytest.raises(FailedHookException):
             render_quietly(output, **{field: before + line_break + after})
         assert list(Path(output).iterdir()) == []
+
+
+def test_plain_text_lands_in_the_markdown_files_as_typed(tmp_path):
+    description = 'Acme\'s "fast" models & more, for snake_case fans: 1.5x faster #1'
+    project = render_quietly(tmp_path, description=description)
+    assert f"\n\n{description}\n\n" in (project / "README.md").read_text()
+    assert f"\n- First release: {description}\n" in (project / "CHANGELOG.md").read_text()
+
+
+# The markdown_text filter on its own
+
+
+@pytest.fixture(scope="module")
+def markdown_text():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(TEMPLATE)  # where cookiecutter finds local_extensions
+        from local_extensions import markdown_text
+
+        return markdown_text
+
+
+def reads_as_typed(source, text, prefix=""):
+    """Markdown source that renders as one paragraph (or list item) of exactly the text."""
+    blocks = [
+        (token.type, inline_text(token) if token.children else token.content)
+        for token in MARKDOWN.parse(source)
+        if token.type in ("inline", "html_block", "fence", "code_block", "hr")
+        or token.type.endswith("_open")
+    ]
+    paragraph = [("paragraph_open", ""), ("inline", prefix + text)]
+    return blocks in (paragraph, [("bullet_list_open", ""), ("list_item_open", ""), *paragraph])
+
+
+LEFT_AS_TYPED = [
+    'Acme\'s "fast" models & more',
+    "snake_case_name, 5 * 3, #hashtag, 1.5x, a < b > c, [x, ~5, 50%",
+    "one ` backtick and | pipes | here",
+    "####### seven hashes",
+    "& &copy and &1;",
+    "back\\slash",
+]
+# Markup only at the start of a line: escaped there, left alone after other text.
+AT_LINE_START = [
+    ("# not a heading", r"\# not a heading"),
+    ("###", r"\###"),
+    ("- not a list", r"\- not a list"),
+    ("+ not a list", r"\+ not a list"),
+    ("* not a list", r"\* not a list"),
+    ("1. not a list", r"1\. not a list"),
+    ("2024) was a year", r"2024\) was a year"),
+    ("> not a quote", r"\> not a quote"),
+    (">>no space", r"\>>no space"),
+    ("---", r"\---"),
+    ("- - -", r"\- - -"),
+    ("<div class", r"\<div class"),
+]
+# Markup wherever it is: escaped alike in both places.
+ANYWHERE = [
+    ("***", r"\*\*\*"),
+    ("_a_ and __b__", r"\_a\_ and \_\_b\_\_"),
+    ("*em* and **strong**", r"\*em\* and \*\*strong\*\*"),
+    ("`code` and ``more``", r"\`code\` and \`\`more\`\`"),
+    ("```", r"\`\`\`"),
+    ("~~struck~~", r"\~\~struck\~\~"),
+    ("[a link](https://x.org)", r"\[a link](https://x.org)"),
+    ("![an image](x.png)", r"!\[an image](x.png)"),
+    ("[^1] and [ref]: /url", r"\[^1] and \[ref]: /url"),
+    ("<b>bold</b>", r"\<b>bold\</b>"),
+    ("<!-- note -->", r"\<!-- note -->"),
+    ("<https://x.org>", r"\<https://x.org>"),
+    ("&amp; &copy; &#65; &#x41;", r"\&amp; \&copy; \&#65; \&#x41;"),
+    ("a trailing backslash \\", "a trailing backslash \\\\"),
+    ("escaped \\* star", "escaped \\\\* star"),
+]
+
+
+def assert_escaped(markdown_text, text, in_a_paragraph, after_other_text):
+    assert markdown_text(text) == in_a_paragraph
+    assert markdown_text(text, line_start=False) == after_other_text
+    assert reads_as_typed(in_a_paragraph, text)
+    assert reads_as_typed(f"- First release: {after_other_text}", text, "First release: ")
+
+
+@pytest.mark.parametrize("text", LEFT_AS_TYPED)
+def test_markdown_text_leaves_plain_text_as_typed(markdown_text, text):
+    assert_escaped(markdown_text, text, text, text)
+
+
+@pytest.mark.parametrize("text, escaped", AT_LINE_START)
+def test_markdown_text_escapes_line_start_markup_only_at_a_line_start(markdown_text, text, escaped):
+    assert_escaped(markdown_text, text, escaped, text)
+
+
+@pytest.mark.parametrize("text, escaped", ANYWHERE)
+def test_markdown_text_escapes_inline_markup_everywhere(markdown_text, text, escaped):
+    assert_escaped(markdown_text, text, escaped, escaped)
+
+
+def markdown_like_text():
+    """One-line text made mostly of what Markdown reads as markup, and a few letters."""
+    markup = st.sampled_from(list("\\<>&#;*_`~[]()!|{}=-+.:/?") + [" ", "1.", "www."])
+    words = st.sampled_from(["a", "x9", "é", "🦙", "<b>", "</b>", "<!--", "&amp;", "&#65;", "](x)"])
+    return st.lists(markup | words, min_size=1, max_size=12).map("".join).map(str.strip)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=one_line_text() | markdown_like_text().filter(bool))
+def test_markdown_text_reads_as_typed_wherever_it_lands(markdown_text, text):
+    assert reads_as_typed(markdown_text(text), text)
+    after = markdown_text(text, line_start=False)
+    assert reads_as_typed(f"- First release: {after}", text, "First release: ")
 
 
 def test_nasty_text_installs_and_loads_in_llm(tmp_path):

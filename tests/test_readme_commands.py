@@ -1,57 +1,254 @@
-"""The commands the rendered README gives work as written, on a fresh environment."""
+"""Every command the template's README and the post-render message print works as printed.
 
+Each command is taken from the text and run by bash unchanged, in a folder laid out as the
+text says (a checkout of the template, the folder a plugin goes in, ...). Not run here:
+- the `gh:` addresses, which need GitHub: the same commands with a local path or archive are;
+- the template's whole-suite command, which is CI's own (.ci/run): checked to be the same;
+- the benchmarks, which take minutes (benchmarks/README.md).
+The rendered README's commands: test_rendered_readme_commands.py.
+"""
+
+import json
 import re
+import shlex
 import shutil
 import subprocess
+import sys
+import tomllib
+from pathlib import Path
 
 import pytest
+from test_cruft_update import git_environ  # the one git helper, until it moves to helpers
 
-from helpers import Venv, clean_environ
+from helpers import TEMPLATE, UV, copy_template, write_cookiecutter_config
 
-BASH_BLOCK = re.compile(r"```bash\n(.*?)```", re.DOTALL)
+FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
+TEMPLATE_README = (TEMPLATE / "README.md").read_text()
+TEST_VENV_BIN = Path(sys.executable).parent  # cookiecutter, cruft and uv, as a user's PATH has
+PROMPT = "the cat sat on the mat"
 
 
-def readme_block(project, containing):
-    """The README's bash block that contains the given command."""
-    blocks = BASH_BLOCK.findall((project / "README.md").read_text())
-    [block] = [block for block in blocks if containing in block]
-    return block
+def blocks(text, language="bash"):
+    """The fenced code blocks of a Markdown text in one language, without their indent."""
+    return [
+        "".join(line[len(indent) :] for line in body.splitlines(keepends=True))
+        for indent, lang, body in FENCED_BLOCK.findall(text)
+        if lang == language
+    ]
+
+
+def block(text, containing, language="bash"):
+    """The one code block that contains the given text."""
+    [found] = [body for body in blocks(text, language) if containing in body]
+    return found
+
+
+def commands(block_text):
+    """The command lines of a block, comments and all, as a user would paste them."""
+    return [line for line in block_text.splitlines() if line.strip()]
+
+
+def shell_environ(home, *bins):
+    """A user's shell: these folders first on PATH, and nothing shared with the real home."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = git_environ(home)
+    return {
+        **env,
+        "PATH": ":".join([*map(str, bins), env["PATH"]]),
+        "COOKIECUTTER_CONFIG": str(write_cookiecutter_config(home / "cookiecutter")),
+        "LLM_USER_PATH": str(home / "llm-user-path"),
+        "UV_PYTHON": sys.executable,
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+
+
+def bash(script, cwd, env, check=True, input=None):
+    """Run lines as bash runs them from a terminal, stopping at the first that fails."""
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=900,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{script}\nexited {result.returncode}\nstdout:\n{result.stdout}\n"
+            f"stderr:\n{result.stderr}"
+        )
+    return result
+
+
+def git_repository(path, env):
+    bash("git init -q && git add -A && git commit -q -m 'The template'", path, env)
+    return path
+
+
+def link_test_venv(folder):
+    """`.venv` in this folder: the quick start's environment, with cookiecutter and cruft."""
+    (folder / ".venv").symlink_to(TEST_VENV_BIN.parent, target_is_directory=True)
+
+
+# The template's README: the quick start, in a checkout
 
 
 @pytest.fixture(scope="module")
-def llm_with_pip(tmp_path_factory):
-    """An environment like a user's: llm installed, with pip for `llm install`."""
-    venv = Venv.create(tmp_path_factory.mktemp("llm-env") / "venv", pip=True)
-    venv.install("llm")
-    return venv
+def checkout(tmp_path_factory):
+    """A checkout of the template, the quick start's render command run in it as printed."""
+    root = tmp_path_factory.mktemp("quick-start")
+    env = shell_environ(root / "home")
+    folder = copy_template(root / "llm-plugin-template")
+    render = block(TEMPLATE_README, "install -q cookiecutter")
+    rendered = bash(render, folder, env)
+    return {"folder": folder, "env": env, "render": rendered}
 
 
-def test_pip_development_commands_run_the_tests(default_project, tmp_path):
-    project = shutil.copytree(default_project, tmp_path / "llm-markov")
-    commands = readme_block(project, "--group dev")
-    result = subprocess.run(
-        ["bash", "-euc", commands],
-        cwd=project,
-        env=clean_environ(),
-        capture_output=True,
-        text=True,
-        timeout=600,
+@pytest.fixture(scope="module")
+def tried(checkout):
+    """The quick start's "try the plugin" commands, run as printed after the render."""
+    return bash(block(TEMPLATE_README, "llm install -e"), checkout["folder"], checkout["env"])
+
+
+def test_quick_start_renders_the_default_instance(checkout):
+    project = checkout["folder"] / "llm-markov"
+    assert (project / "llm_markov.py").is_file()
+    assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"] == (
+        "llm-markov"
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"\d+ passed", result.stdout)
 
 
-def test_llm_install_editable_loads_the_plugin(default_project, llm_with_pip):
-    llm_with_pip.llm("install", "-e", str(default_project))
-    assert '"name": "llm-markov"' in llm_with_pip.llm("plugins").stdout
-    words = llm_with_pip.llm("-m", "markov", "the cat sat on the mat").stdout.split()
+def test_quick_start_tries_the_plugin(tried):
+    words = tried.stdout.splitlines()[-1].split()  # after what pip and llm install print
     assert len(words) == 20
+    assert set(words) <= set(PROMPT.split())
 
 
-def test_recovery_command_uninstalls_the_plugin(default_project, llm_with_pip):
-    llm_with_pip.llm("install", "-e", str(default_project))
-    assert "llm-markov" in llm_with_pip.llm("plugins").stdout
-    command = readme_block(default_project, "uninstall").strip()
-    assert command == "LLM_LOAD_PLUGINS='' llm uninstall llm-markov -y"
-    llm_with_pip.run("bash", "-c", command)
-    assert "llm-markov" not in llm_with_pip.llm("plugins").stdout
+def next_steps(message):
+    """The post-render message's commands: its lines indented by two spaces, up to the note."""
+    steps = message.split("The author is still")[0]
+    return [line.strip() for line in steps.splitlines() if line.startswith("  ")]
+
+
+def test_next_steps_work_as_printed_after_the_quick_start(checkout, tried, tmp_path):
+    folder, project = checkout["folder"], checkout["folder"] / "llm-markov"
+    steps = next_steps(checkout["render"].stderr)
+    assert steps[0] == f"cd {project}"
+    assert steps[-1] == f"llm install -e {project}"
+    # After the quick start, llm is .venv/bin/llm (as the message says), and uv is installed.
+    env = checkout["env"]
+    env = {**env, "PATH": f"{folder / '.venv' / 'bin'}:{Path(UV).parent}:{env['PATH']}"}
+    bash("llm uninstall -y llm-markov", tmp_path, env)
+    result = bash("\n".join(steps), tmp_path, env)
+    assert re.search(r"\d+ passed in ", result.stdout), result.stdout
+    plugins = json.loads(bash("llm plugins", tmp_path, env).stdout)
+    assert "llm-markov" in {plugin["name"] for plugin in plugins}
+
+
+# The template's README: where to render from, and one's own defaults
+
+
+def address_commands():
+    return commands(block(TEMPLATE_README, "llm-plugin-template-main.zip"))
+
+
+def test_every_address_is_the_quick_start_command_with_another_last_word():
+    render = commands(block(TEMPLATE_README, "install -q cookiecutter"))[0].split(" && ")[-1]
+    lines = address_commands()
+    assert [line.split()[:-1] for line in lines] == [render.split()[:-1]] * len(lines)
+    assert lines[-1] == ".venv/bin/cookiecutter --no-input gh:ORG/llm-plugin-template"
+
+
+@pytest.mark.parametrize("command", address_commands()[:-1])  # gh: needs GitHub
+def test_render_from_a_path_or_an_archive(command, tmp_path):
+    env = shell_environ(tmp_path / "home")
+    link_test_venv(tmp_path)
+    copy_template(tmp_path / "path" / "to" / "llm-plugin-template")
+    # As GitHub's Download ZIP makes it: one folder, named after the branch, holding the files.
+    copy_template(tmp_path / "archive" / "llm-plugin-template-main")
+    shutil.make_archive(str(tmp_path / "llm-plugin-template-main"), "zip", tmp_path / "archive")
+    bash(command, tmp_path, env)
+    assert (tmp_path / "llm-markov" / "llm_markov.py").is_file()
+
+
+def test_own_defaults_in_the_user_config_set_the_author(tmp_path):
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    with open(env["COOKIECUTTER_CONFIG"], "a") as config:
+        config.write(block(TEMPLATE_README, "default_context:", "yaml"))
+    result = bash(f"cookiecutter --no-input {shlex.quote(str(TEMPLATE))}", tmp_path, env)
+    project = tomllib.loads((tmp_path / "llm-markov" / "pyproject.toml").read_text())["project"]
+    assert project["authors"] == [{"name": "Ada Lovelace", "email": "ada@example.com"}]
+    assert project["urls"]["Homepage"] == "https://github.com/ada/llm-markov"
+    assert "tutorial's" not in result.stderr
+
+
+# The template's README: the kinds, keeping a plugin up to date, developing the template
+
+
+def kind_commands():
+    return commands(block(TEMPLATE_README, "model_kind=api"))
+
+
+def test_readme_shows_every_kind():
+    kinds = json.loads((TEMPLATE / "cookiecutter.json").read_text())["model_kind"]
+    shown = " ".join(kind_commands())
+    assert all(f"model_kind={kind}" in shown for kind in kinds[1:])
+    assert "async_markov=yes" in shown
+
+
+@pytest.mark.parametrize("command", kind_commands())
+def test_readme_kind_command_renders_a_plugin(command, tmp_path):
+    # "With cookiecutter on your PATH, in a checkout"
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    folder = copy_template(tmp_path / "llm-plugin-template")
+    bash(command, folder, env)
+    answers = dict(arg.split("=", 1) for arg in shlex.split(command) if "=" in arg)
+    plugin_name = answers.get("plugin_name", "llm-markov")
+    project = folder / plugin_name
+    assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"] == (
+        plugin_name
+    )
+    assert (project / f"{plugin_name.replace('-', '_')}.py").is_file()
+
+
+def test_cruft_commands_work_as_printed(tmp_path):
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    git_repository(copy_template(tmp_path / "path" / "to" / "llm-plugin-template"), env)
+    create = block(TEMPLATE_README, "cruft create")
+    # Without --no-input cruft asks every question: Enter takes each default.
+    bash(create, tmp_path, env, input="\n" * 30)
+    project = tmp_path / "llm-markov"
+    assert json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    for line in commands(block(TEMPLATE_README, "cruft update")):
+        result = bash(line, project, env)
+        if line.startswith("cruft diff"):
+            assert result.stdout == ""  # nothing changed yet: an empty patch
+    assert bash("git status --porcelain", project, env).stdout == ""
+
+
+def test_cruft_link_works_as_printed(tmp_path):
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    bash(f"cookiecutter --no-input {shlex.quote(str(TEMPLATE))}", tmp_path, env)
+    project = tmp_path / "llm-markov"
+    # "in the plugin's folder": the template's path is relative to it.
+    git_repository(copy_template(project / "path" / "to" / "llm-plugin-template"), env)
+    [link] = re.findall(r"`(cruft link [^`]+)`", TEMPLATE_README)
+    bash(link, project, env, input="\n" * 30)
+    assert bash("cruft check", project, env).returncode == 0
+
+
+def test_the_template_suite_command_is_what_ci_runs():
+    lines = (TEMPLATE / ".ci" / "run").read_text().splitlines()
+    preamble = ("#", "set ", "cd ")
+    [ci] = [line for line in lines if line.strip() and not line.startswith(preamble)]
+    assert commands(block(TEMPLATE_README, "requirements-dev.txt")) == [ci]
+
+
+def test_one_module_command_runs_that_module(tmp_path):
+    env = shell_environ(tmp_path / "home")
+    folder = copy_template(tmp_path / "llm-plugin-template")
+    link_test_venv(folder)
+    [command] = commands(block(TEMPLATE_README, "pytest tests/"))
+    result = bash(command, folder, env)
+    assert re.search(r"\d+ passed", result.stdout), result.stdout

@@ -1,0 +1,162 @@
+"""Every command the rendered README prints works as printed.
+
+Each command is taken from the README and run by bash unchanged, in the plugin's folder (or
+the folder above, for `cd llm-markov`), with an `llm` on PATH where the README assumes one.
+Not run here: `llm install llm-markov`, which would install the tutorial's plugin from PyPI,
+not this one, and the release section, whose script tests/test_release.py runs against a
+local index.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_readme_commands import (
+    FENCED_BLOCK,
+    PROMPT,
+    TEST_VENV_BIN,
+    bash,
+    block,
+    commands,
+    shell_environ,
+)
+
+from helpers import UV, Venv, copy_template, render
+
+# In a checkout of the template: the rendered tests must not take the template's pytest settings
+
+
+@pytest.fixture(scope="module")
+def in_a_checkout(tmp_path_factory):
+    """The default instance rendered inside a checkout of the template, as the quick start does."""
+    root = tmp_path_factory.mktemp("checkout")
+    env = shell_environ(root / "home", TEST_VENV_BIN)
+    folder = copy_template(root / "llm-plugin-template")
+    bash("cookiecutter --no-input .", folder, env)
+    return {"project": folder / "llm-markov", "env": shell_environ(root / "home")}
+
+
+def summary(result):
+    """The last line pytest printed, with its counts."""
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("way", ["uv", "pip"])
+def test_test_commands_pass_inside_a_checkout_of_the_template(in_a_checkout, way):
+    # The template's own pytest settings (-n, --dist) sit in the folder above.
+    project = in_a_checkout["project"]
+    readme = (project / "README.md").read_text()
+    env = in_a_checkout["env"]
+    if way == "uv":
+        script = block(readme, "uv run pytest")
+        env = {**env, "PATH": f"{Path(UV).parent}:{env['PATH']}"}
+    else:
+        script = block(readme, "--group dev")
+    result = bash(script, project, env)
+    assert re.fullmatch(r"=+ \d+ passed in .* =+", summary(result)), result.stdout
+
+
+# In the default instance, with llm on PATH
+
+
+@pytest.fixture(scope="module")
+def llm_with_pip(tmp_path_factory):
+    """An environment like a user's: llm installed, with pip for `llm install`."""
+    venv = Venv.create(tmp_path_factory.mktemp("llm-env") / "venv", pip=True)
+    venv.install("llm")
+    return venv
+
+
+@pytest.fixture
+def user_shell(llm_with_pip, tmp_path):
+    """A shell whose `llm` is that environment's."""
+    env = shell_environ(tmp_path / "home", llm_with_pip.path / "bin")
+    env["LLM_USER_PATH"] = str(llm_with_pip.user_path)
+    return env
+
+
+@pytest.fixture
+def installed(default_project, llm_with_pip):
+    llm_with_pip.llm("install", "-e", str(default_project))
+    return default_project
+
+
+def test_development_commands_install_the_plugin(default_project, llm_with_pip, user_shell):
+    script = block((default_project / "README.md").read_text(), "llm install -e .")
+    result = bash(script, default_project.parent, user_shell)
+    plugins = json.loads(result.stdout[result.stdout.rindex("\n[\n") :])  # after pip's output
+    assert {"name": "llm-markov", "hooks": ["register_models"], "version": "0.1"} in plugins
+
+
+def output_after(readme, containing):
+    """The unlabelled block printed right after the bash block holding a command: its output."""
+    found = [(lang, body) for _, lang, body in FENCED_BLOCK.findall(readme)]
+    [index] = [i for i, (lang, body) in enumerate(found) if lang == "bash" and containing in body]
+    lang, body = found[index + 1]
+    assert lang == ""
+    return body
+
+
+def test_usage_commands_print_what_the_readme_shows(installed, user_shell, tmp_path):
+    readme = (installed / "README.md").read_text()
+    usage = [block(readme, f'-m markov "{PROMPT}"\n'), *commands(block(readme, "-o delay 0.1"))]
+    for command in usage:
+        words = bash(command, tmp_path, user_shell).stdout.split()
+        assert len(words) == 20
+        assert set(words) <= set(PROMPT.split())
+    refused = bash(block(readme, "-o length -1"), tmp_path, user_shell, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr == output_after(readme, "-o length -1")
+
+
+def test_async_usage_command_works_as_printed(llm_with_pip, user_shell, tmp_path):
+    project = render(tmp_path / "async", plugin_name="llm-chain", async_markov=True)
+    llm_with_pip.llm("install", "-e", str(project))
+    command = block((project / "README.md").read_text(), "--async")
+    assert command == f'llm --async -m chain "{PROMPT}"\n'
+    words = bash(command, tmp_path, user_shell).stdout.split()
+    assert len(words) == 20
+    assert set(words) <= set(PROMPT.split())
+
+
+def test_iconv_command_answers_a_latin_1_file(installed, user_shell, tmp_path):
+    (tmp_path / "notes.txt").write_bytes("café naïve the cat".encode("latin-1"))
+    result = bash(block((installed / "README.md").read_text(), "iconv"), tmp_path, user_shell)
+    assert set(result.stdout.split()) <= {"café", "naïve", "the", "cat"}
+
+
+def test_python_example_runs(installed, llm_with_pip, user_shell, tmp_path):
+    code = block((installed / "README.md").read_text(), "import llm", "python")
+    result = subprocess.run(
+        [llm_with_pip.bin("python"), "-c", code],
+        cwd=tmp_path,
+        env=user_shell,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.split()) == 10
+
+
+def test_code_style_commands_work_as_printed(default_project, tmp_path):
+    env = shell_environ(tmp_path / "home", Path(UV).parent)
+    project = shutil.copytree(default_project, tmp_path / "llm-markov")
+    bash("git init -q && git add -A", project, env)
+    readme = (project / "README.md").read_text()
+    bash(block(readme, "pre-commit install"), project, env)
+    assert "pre-commit" in (project / ".git" / "hooks" / "pre-commit").read_text()
+    by_hand = re.search(r"by hand with `(uvx ruff check \.)` and `(uvx ruff format \.)`", readme)
+    bash("\n".join(by_hand.groups()), project, env)
+    assert bash("git diff --stat", project, env).stdout == ""  # nothing left to fix or format
+
+
+def test_recovery_command_uninstalls_the_plugin(installed, llm_with_pip, user_shell, tmp_path):
+    assert "llm-markov" in llm_with_pip.llm("plugins").stdout
+    command = block((installed / "README.md").read_text(), "uninstall").strip()
+    assert command == "LLM_LOAD_PLUGINS='' llm uninstall llm-markov -y"
+    bash(command, tmp_path, user_shell)
+    assert "llm-markov" not in llm_with_pip.llm("plugins").stdout

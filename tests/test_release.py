@@ -1,52 +1,65 @@
-"""The rendered scripts/release.py, run for real against a package index on 127.0.0.1.
+"""The rendered scripts/release.py, run for real against package indexes on 127.0.0.1.
 
-The index is pypiserver with a password for uploads. The default instance is released
-to it, installed back from it and run; every refusal leaves the index as it was.
+`index` is a pypiserver that lists files only to its users and sends unknown projects on to
+another index, as pypiserver sends them to PyPI by default; `public_index` lists files to
+anyone, like PyPI, and must stay empty. A relay in front of `index` fails or hangs half way
+through an upload. The default instance is released, installed back and run; every refusal
+and every failure leaves the index as the script says.
 """
 
 import base64
 import hashlib
+import http.client
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 from helpers import Venv, clean_environ, install_project, refusing_port, render
 
-USER, PASSWORD = "alice", "correct horse"
+# A % in the password, as in many real ones: ~/.pypirc must not trip over it.
+USER, PASSWORD = "alice", "correct%horse"
+CREDENTIALS = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
+HINT = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
 PROMPT = "the cat sat on the mat"
-DIST_FILES = ["llm_markov-0.1-py3-none-any.whl", "llm_markov-0.1.tar.gz"]
-# A test release must never prompt for a password or reach for the user's keyring.
-QUIET_TWINE = {
-    "TWINE_NON_INTERACTIVE": "1",
-    "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-}
+# Releases need the project's tests to pass, not all of them to run: a few keep the tests quick.
+FEW_TESTS = {"PYTEST_ADDOPTS": "-k test_plugin_is_installed"}
+
+
+def dist_files(version):
+    return [f"llm_markov-{version}-py3-none-any.whl", f"llm_markov-{version}.tar.gz"]
 
 
 class PackageIndex:
-    """pypiserver on a free port of 127.0.0.1, serving one folder; uploads need a password."""
+    """pypiserver on a free port of 127.0.0.1, serving one folder with a password."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, authenticate, fallback_url=None):
         self.packages = folder / "packages"
         self.packages.mkdir()
         # Apache's {SHA} htpasswd line: weak, but all a throwaway test index needs.
         digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
         (folder / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
-        self.port = free_port()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = folder / "pypiserver.log"
+        fallback = ["--fallback-url", fallback_url] if fallback_url else ["--disable-fallback"]
         command = [
             sys.executable, "-m", "pypiserver", "run",
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--authenticate", "update", "--passwords", str(folder / "htpasswd"),
-            # Unknown projects would otherwise redirect to pypi.org, which has a real llm-markov.
-            "--disable-fallback",
-            str(self.packages),
+            "--authenticate", authenticate, "--passwords", str(folder / "htpasswd"),
+            *fallback, str(self.packages),
         ]  # fmt: skip
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -60,15 +73,15 @@ class PackageIndex:
             try:
                 urllib.request.urlopen(f"{self.url}simple/", timeout=1).close()
                 return
+            except urllib.error.HTTPError:  # such as 401: it answers
+                return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"pypiserver did not answer within {timeout}s")
 
-    def files(self):
-        return sorted(path.name for path in self.packages.iterdir())
-
-    def snapshot(self):
-        return {path.name: path.stat() for path in self.packages.iterdir()}
+    def files(self, version=None):
+        names = sorted(path.name for path in self.packages.iterdir())
+        return [name for name in names if version is None or name in dist_files(version)]
 
     def stop(self):
         self.process.terminate()
@@ -79,10 +92,67 @@ class PackageIndex:
             self.process.wait()
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class Relay(ThreadingHTTPServer):
+    """An index in front of `upstream` that passes requests on, until upload `stop_at`:
+    it answers that upload and the ones after it 503, or with hold=True never answers.
+    With no upstream it is another index, such as PyPI, that already has llm-markov 0.1."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream=None, stop_at=None, hold=False):
+        super().__init__(("127.0.0.1", 0), RelayHandler)
+        self.upstream, self.stop_at, self.hold = upstream, stop_at, hold
+        self.url = f"http://127.0.0.1:{self.server_port}/"
+        self.paths, self.uploads = [], 0
+        self.holding, self.released = threading.Event(), threading.Event()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.released.set()
+        self.shutdown()
+        self.server_close()
+
+
+class RelayHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.paths.append(self.path)
+        if self.server.upstream:
+            return self.relay(None)
+        if self.path != "/simple/llm-markov/":
+            return self.answer(404, "Not Found", {}, b"")
+        links = "".join(f'<a href="/{name}">{name}</a>' for name in dist_files("0.1"))
+        self.answer(200, "OK", {"Content-Type": "text/html"}, links.encode())
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        server = self.server
+        server.uploads += 1
+        if server.stop_at and server.uploads >= server.stop_at:
+            if not server.hold:
+                return self.answer(503, "Service Unavailable", {}, b"")
+            server.holding.set()
+            return server.released.wait()
+        self.relay(body)
+
+    def relay(self, body):
+        upstream = http.client.HTTPConnection(urlsplit(self.server.upstream).netloc, timeout=30)
+        headers = {key: value for key, value in self.headers.items() if key.lower() != "host"}
+        upstream.request(self.command, self.path, body, headers)
+        response = upstream.getresponse()
+        kept = {"content-type", "location", "www-authenticate"}
+        headers = {key: value for key, value in response.getheaders() if key.lower() in kept}
+        self.answer(response.status, response.reason, headers, response.read())
+
+    def answer(self, status, reason, headers, body):
+        self.send_response(status, reason)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
 def git(project, *args):
@@ -97,11 +167,41 @@ def git(project, *args):
     )
 
 
-def run_release(venv, project, *args, **env):
-    """python scripts/release.py ARGS in the project, with the venv's Python."""
-    return venv.python(
-        "scripts/release.py", *args, cwd=project, check=False, input="", **QUIET_TWINE, **env
+def commit(project, message, version=None):
+    """Commit every change, with pyproject.toml's version set to `version` if given."""
+    if version:
+        pyproject = project / "pyproject.toml"
+        pyproject.write_text(
+            pyproject.read_text().replace('version = "0.1"', f'version = "{version}"')
+        )
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def start_release(venv, project, *args, **env):
+    """python scripts/release.py ARGS in the project, as a process that has no terminal.
+
+    HOME is a folder of the test's own, so ~/.pypirc is the test's; the keyring is empty.
+    """
+    home = project.parent / "home"
+    home.mkdir(exist_ok=True)
+    env = venv.environ(
+        HOME=str(home),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        **env,
     )
+    command = [venv.bin("python"), "scripts/release.py", *args]
+    return subprocess.Popen(
+        command, cwd=project, env=env, stdin=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def run_release(venv, project, *args, **env):
+    process = start_release(venv, project, *args, **env)
+    stdout, stderr = process.communicate(timeout=600)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def steps(result):
@@ -119,17 +219,27 @@ def error_line(result):
 
 
 @pytest.fixture(scope="module")
+def elsewhere():
+    """Another index, such as PyPI, that has an llm-markov 0.1 of its own."""
+    relay = Relay()
+    yield relay
+    relay.close()
+
+
+@pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    """The index llm-markov 0.1 is released to."""
-    server = PackageIndex(tmp_path_factory.mktemp("index"))
+    """The index llm-markov is released to: only its users may list, download or upload."""
+    server = PackageIndex(tmp_path_factory.mktemp("index"), "list,download,update")
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def empty_index(tmp_path_factory):
-    """An index that must stay empty: dry runs and refused releases aim at it."""
-    server = PackageIndex(tmp_path_factory.mktemp("empty-index"))
+def public_index(tmp_path_factory, elsewhere):
+    """An index that must stay empty. Like PyPI it lists files to anyone; like pypiserver
+    by default, it sends projects it does not have on to another index."""
+    folder = tmp_path_factory.mktemp("public-index")
+    server = PackageIndex(folder, "update", fallback_url=f"{elsewhere.url}simple/")
     yield server
     server.stop()
 
@@ -139,8 +249,7 @@ def committed_project(tmp_path_factory):
     """The default instance as its author would release it: rendered, then committed."""
     project = render(tmp_path_factory.mktemp("release-render"))
     git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "First version")
+    commit(project, "First version")
     return project
 
 
@@ -167,36 +276,29 @@ def project(committed_project, tmp_path):
 def released(committed_project, venv, index, tmp_path_factory):
     """llm-markov 0.1 released to the index; the project and the script's output."""
     project = clone(committed_project, tmp_path_factory.mktemp("released"))
-    result = run_release(
-        venv, project, "--repository-url", index.url, TWINE_USERNAME=USER, TWINE_PASSWORD=PASSWORD
-    )
+    result = run_release(venv, project, "--repository-url", index.url, **CREDENTIALS, **FEW_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
     return project, result
 
 
 def test_release_uploads_the_sdist_and_the_wheel(released, index):
-    assert index.files() == DIST_FILES
+    assert index.files() == dist_files("0.1")
 
 
 def test_release_shows_each_step_then_the_next_steps(released, index):
     _, result = released
     assert steps(result) == [
-        "==> Checking that build and twine are installed",
         "==> Checking that the git working tree is clean",
         f"==> Checking that llm-markov 0.1 is not on {index.url}simple/ yet",
         "==> Running the tests: python -m pytest",
-        "==> Building the sdist and the wheel into dist/: python -m build",
-        (
-            "==> Checking dist/llm_markov-0.1-py3-none-any.whl, dist/llm_markov-0.1.tar.gz:"
-            " twine check --strict"
-        ),
+        "==> Building into dist/ and checking: python -m build, twine check --strict",
         f"==> Uploading to {index.url}: twine upload",
     ]
     assert " passed" in result.stdout
     assert result.stdout.count("PASSED") == 2
     assert f"Released llm-markov 0.1 to {index.url}" in result.stdout
-    assert "git tag 0.1 && git push origin 0.1" in result.stdout
-    assert "Draft a new release" in result.stdout
+    assert "  git tag 0.1 && git push origin 0.1\n" in result.stdout
+    assert "Draft a new release > tag 0.1" in result.stdout
     assert "Error" not in result.stderr
 
 
@@ -204,7 +306,8 @@ def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_p
     project, _ = released
     venv = Venv.create(tmp_path / "venv")
     # --index outranks PyPI, which also has an llm-markov 0.1 (the tutorial author's).
-    venv.install("--index", f"{index.url}simple/", "llm-markov==0.1")
+    simple = f"http://{USER}:{quote(PASSWORD)}@127.0.0.1:{index.port}/simple/"
+    venv.install("--index", simple, "llm-markov==0.1")
     installed = venv.python("-c", "import llm_markov; print(open(llm_markov.__file__).read())")
     assert installed.stdout == (project / "llm_markov.py").read_text() + "\n"
     assert '"version": "0.1"' in venv.llm("plugins").stdout
@@ -213,67 +316,209 @@ def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_p
     assert set(words) <= set(PROMPT.split())
 
 
-@pytest.mark.parametrize("target", ["--repository-url", "--repository", "TWINE_REPOSITORY_URL"])
-def test_second_release_of_the_same_version_is_refused(released, venv, index, target, tmp_path):
+PYPIRC = f"""\
+[distutils]
+index-servers = local
+
+[local]
+repository = {{url}}?from=%7Epypirc
+username = {USER}
+password = {PASSWORD}
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--repository-url", "{url}"], CREDENTIALS),
+        (["--repository", "local"], {}),
+        ([], {"TWINE_REPOSITORY_URL": "{url}", **CREDENTIALS}),
+        ([], {"TWINE_REPOSITORY": "local"}),
+    ],
+    ids=[
+        "--repository-url",
+        "--repository and ~/.pypirc",
+        "TWINE_REPOSITORY_URL",
+        "TWINE_REPOSITORY",
+    ],
+)
+def test_second_release_of_the_same_version_is_refused(released, venv, index, args, env, tmp_path):
+    # The index lists its files only to its users: the check logs in as twine would.
     project, _ = released
-    before = index.snapshot()
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".pypirc").write_text(f"[local]\nrepository = {index.url}\n")
-    args = {
-        "--repository-url": ["--repository-url", index.url],
-        "--repository": ["--repository", "local"],
-        "TWINE_REPOSITORY_URL": [],
-    }[target]
-    env = {"TWINE_REPOSITORY_URL": index.url} if target == "TWINE_REPOSITORY_URL" else {}
-    result = run_release(
-        venv, project, *args, HOME=home, TWINE_USERNAME=USER, TWINE_PASSWORD=PASSWORD, **env
-    )
+    (project.parent / "home").mkdir(exist_ok=True)
+    (project.parent / "home" / ".pypirc").write_text(PYPIRC.format(url=index.url))
+    before = index.files()
+    args = [arg.format(url=index.url) for arg in args]
+    env = {key: value.format(url=index.url) for key, value in env.items()}
+    result = run_release(venv, project, *args, **env)
     assert error_line(result) == (
         f"Error: llm-markov 0.1 is already on {index.url}simple/ "
-        f"({', '.join(DIST_FILES)}): bump the version in pyproject.toml"
+        f"({', '.join(dist_files('0.1'))}): bump the version in pyproject.toml"
     )
     assert "Running the tests" not in result.stdout
-    assert index.snapshot() == before
+    assert index.files() == before
 
 
-def test_pypi_is_the_default_index(project, monkeypatch, tmp_path):
-    # Resolved as twine does, without asking pypi.org anything: no ~/.pypirc, no TWINE_*.
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("TWINE_REPOSITORY", raising=False)
-    monkeypatch.delenv("TWINE_REPOSITORY_URL", raising=False)
-    spec = importlib.util.spec_from_file_location("release", project / "scripts" / "release.py")
-    release = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(release)
-    upload_url = release.target_upload_url(release.parse_args([]))
-    assert upload_url == "https://upload.pypi.org/legacy/"
-    assert release.simple_index_url(upload_url) == "https://pypi.org/simple/"
+def test_version_is_compared_in_normal_form(venv, project, index):
+    # 0.4.0-rc1 in pyproject.toml is 0.4.0rc1 in file names. An earlier release that
+    # stopped half way left its sdist on the index: this one must not add a wheel to it.
+    (index.packages / "llm_markov-0.4.0rc1.tar.gz").write_bytes(b"an earlier upload")
+    commit(project, "Version 0.4.0-rc1", version="0.4.0-rc1")
+    result = run_release(venv, project, "--repository-url", index.url, **CREDENTIALS)
+    assert error_line(result) == (
+        f"Error: llm-markov 0.4.0-rc1 is already on {index.url}simple/ "
+        "(llm_markov-0.4.0rc1.tar.gz): bump the version in pyproject.toml"
+    )
+    assert index.files("0.4.0rc1") == ["llm_markov-0.4.0rc1.tar.gz"]
 
 
-def test_wrong_credentials_give_a_clear_error(venv, project, empty_index):
+@pytest.mark.parametrize(
+    ("stop", "version", "reason"),
+    [
+        ("interrupt", "0.2", "interrupted"),
+        ("fail", "0.3", "503 Server Error: Service Unavailable for url: {url}"),
+        ("hang", "0.4", "could not reach {url}: timed out"),
+    ],
+    ids=["Ctrl-C", "index fails", "index never answers"],
+)
+def test_upload_that_stops_half_way_says_which_files_reached_the_index(
+    venv, project, index, stop, version, reason
+):
+    relay = Relay(index.url, stop_at=2, hold=stop != "fail")
+    commit(project, f"Version {version}", version=version)
+    timeout = [] if stop == "interrupt" else ["--timeout", "3"]
+    process = start_release(
+        venv, project, "--repository-url", relay.url, *timeout, **CREDENTIALS, **FEW_TESTS
+    )
+    try:
+        if stop == "interrupt":  # Ctrl-C while the second file is on its way
+            assert relay.holding.wait(timeout=300)
+            process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=300)
+    finally:
+        process.kill()
+        relay.close()
+    wheel, sdist = dist_files(version)
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    assert error_line(result) == (
+        f"Error: {reason.format(url=relay.url)}; uploaded: {wheel}; not uploaded: {sdist}"
+    )
+    assert index.files(version) == [wheel]
+
+
+def test_index_that_never_answers_is_given_up_on(venv, project):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # it listens, and never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        result = run_release(venv, project, "--repository-url", url, "--timeout", "1", "--dry-run")
+    assert error_line(result) == f"Error: could not reach {url}simple/llm-markov/: timed out"
+    assert not (project / "dist").exists()
+
+
+def test_unreachable_index_is_refused(venv, project):
+    with refusing_port() as port:
+        url = f"http://127.0.0.1:{port}/"
+        result = run_release(venv, project, "--repository-url", url, "--dry-run")
+    assert error_line(result) == (
+        f"Error: could not reach {url}simple/llm-markov/: [Errno 111] Connection refused"
+    )
+    assert not (project / "dist").exists()
+
+
+@pytest.mark.parametrize("where", ["index", "public_index"])
+def test_wrong_credentials_give_a_clear_error(venv, project, where, request):
+    server = request.getfixturevalue(where)
+    before = server.files()
     result = run_release(
-        venv,
-        project,
-        TWINE_REPOSITORY_URL=empty_index.url,
-        TWINE_USERNAME=USER,
-        TWINE_PASSWORD="wrong",
-    )
-    error = error_line(result)
-    assert error.startswith(
-        f"Error: twine upload failed: HTTPError: 403 Forbidden from {empty_index.url}"
-    )
-    assert error.endswith("(check TWINE_USERNAME and TWINE_PASSWORD, or ~/.pypirc)")
-    assert empty_index.files() == []
+        venv, project, "--repository-url", server.url,
+        TWINE_USERNAME=USER, TWINE_PASSWORD="wrong", **FEW_TESTS,
+    )  # fmt: skip
+    if where == "index":  # it lists its files only to its users: refused at once
+        expected = f"for url: {server.url}simple/llm-markov/ {HINT}"
+    else:  # refused at the upload, which says what reached the index: nothing
+        expected = f"for url: {server.url} {HINT}; uploaded: nothing; not uploaded: "
+        expected += ", ".join(dist_files("0.1"))
+    assert error_line(result).endswith(expected)
+    assert server.files() == before
 
 
-def test_dry_run_builds_and_checks_but_uploads_nothing(venv, project, empty_index):
-    result = run_release(venv, project, "--repository-url", empty_index.url, "--dry-run")
+@pytest.mark.parametrize(
+    ("env", "missing"), [({}, "username"), ({"TWINE_USERNAME": USER}, "password")]
+)
+def test_missing_credentials_without_a_terminal_give_one_line(
+    venv, project, public_index, env, missing
+):
+    result = run_release(venv, project, "--repository-url", public_index.url, **env)
+    assert error_line(result) == f"Error: Credential not found for {missing}. {HINT}"
+    assert steps(result) == ["==> Checking that the git working tree is clean"]
+
+
+MORE_INFO = "More info: https://packaging.python.org/specifications/pypirc/"
+
+
+@pytest.mark.parametrize(
+    ("pypirc", "args", "error"),
+    [
+        ("repository = http://127.0.0.1/\n", [], "Malformed configuration in ~/.pypirc."),
+        (
+            "[pypi]\nusername = x\n",
+            ["--repository", "local"],
+            "Missing 'local' section from ~/.pypirc.",
+        ),
+    ],
+    ids=["no section header", "no such repository"],
+)
+def test_odd_pypirc_gives_one_line(venv, project, pypirc, args, error):
+    (project.parent / "home").mkdir()
+    (project.parent / "home" / ".pypirc").write_text(pypirc)
+    result = run_release(venv, project, *args, "--dry-run")
+    assert error_line(result) == f"Error: {error} {MORE_INFO}"
+
+
+@pytest.fixture(scope="module")
+def dry_run(committed_project, venv, public_index, tmp_path_factory):
+    """A dry run to the public index; the project and the script's output."""
+    project = clone(committed_project, tmp_path_factory.mktemp("dry-run"))
+    # A tag for this version on HEAD is where a release should be made from.
+    git(project, "tag", "-a", "v0.1", "-m", "Version 0.1")
+    result = run_release(
+        venv, project, "--repository-url", public_index.url, "--dry-run", **FEW_TESTS
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(path.name for path in (project / "dist").iterdir()) == DIST_FILES
+    return project, result
+
+
+def test_dry_run_builds_and_checks_but_uploads_nothing(dry_run, public_index):
+    project, result = dry_run
+    assert sorted(path.name for path in (project / "dist").iterdir()) == dist_files("0.1")
     assert result.stdout.count("PASSED") == 2
     assert "Dry run: built and checked llm-markov 0.1; uploaded nothing." in result.stdout
     assert not any("Uploading" in step for step in steps(result))
-    assert empty_index.files() == []
+    assert public_index.files() == []
+
+
+def test_check_reads_only_the_target_index_and_says_where_it_points(
+    dry_run, public_index, elsewhere
+):
+    # The index sends llm-markov on to another index, which has a 0.1 of its own: that is
+    # not a reason to refuse, and nothing is asked of that other index.
+    _, result = dry_run
+    origin = f"{public_index.url}simple/llm-markov/"
+    assert (
+        f"Warning: not following {origin} to {elsewhere.url}simple/llm-markov/\n" in result.stderr
+    )
+    assert elsewhere.paths == []
+
+
+@pytest.mark.parametrize("tag", ["0.1", "v0.1"])
+def test_version_tagged_on_another_commit_is_refused(venv, project, public_index, tag):
+    git(project, "tag", tag)
+    (project / "CHANGELOG.md").write_text("A change after the tag\n")
+    commit(project, "A change after the tag")
+    result = run_release(venv, project, "--repository-url", public_index.url, **CREDENTIALS)
+    assert (
+        error_line(result) == f"Error: tag {tag} is on another commit than HEAD: bump the version"
+    )
+    assert public_index.files() == []
 
 
 def dirty_by_editing(project):
@@ -285,83 +530,76 @@ def dirty_by_adding(project):
     (project / "notes.txt").write_text("not committed yet\n")
 
 
-@pytest.mark.parametrize("make_dirty", [dirty_by_editing, dirty_by_adding])
-def test_dirty_tree_is_refused_before_anything_is_built(venv, project, empty_index, make_dirty):
+def dirty_by_adding_where_git_status_hides_it(project):
+    git(project, "config", "status.showUntrackedFiles", "no")
+    dirty_by_adding(project)
+
+
+@pytest.mark.parametrize(
+    "make_dirty", [dirty_by_editing, dirty_by_adding, dirty_by_adding_where_git_status_hides_it]
+)
+def test_dirty_tree_is_refused_before_anything_is_built(venv, project, public_index, make_dirty):
     make_dirty(project)
-    result = run_release(venv, project, "--repository-url", empty_index.url)
+    result = run_release(venv, project, "--repository-url", public_index.url)
     assert error_line(result) == (
-        "Error: the git working tree has 1 uncommitted change(s): "
-        "commit or stash them first (see git status)"
+        "Error: the git working tree has 1 uncommitted change(s): commit first"
     )
-    assert len(steps(result)) == 2
+    assert steps(result) == ["==> Checking that the git working tree is clean"]
     assert not (project / "dist").exists()
-    assert empty_index.files() == []
 
 
-def test_failing_test_is_refused_before_anything_is_built(venv, project, empty_index):
+def test_failing_test_is_refused_before_anything_is_built(venv, project, public_index):
     (project / "tests" / "test_unfinished.py").write_text(
         "def test_unfinished():\n    assert False\n"
     )
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "An unfinished test")
-    result = run_release(venv, project, "--repository-url", empty_index.url)
+    commit(project, "An unfinished test")
+    result = run_release(
+        venv, project, "--repository-url", public_index.url, **CREDENTIALS,
+        PYTEST_ADDOPTS="-k 'unfinished or installed'",
+    )  # fmt: skip
     assert error_line(result) == "Error: the tests failed: fix them before releasing"
     assert "1 failed" in result.stdout
     assert not (project / "dist").exists()
-    assert empty_index.files() == []
+    assert public_index.files() == []
 
 
-def test_broken_readme_is_refused_by_twine_check(venv, project, empty_index):
+def test_broken_readme_is_refused_by_twine_check(venv, project, public_index):
     (project / "README.rst").write_text("llm-markov\n==========\n\n.. image::\n")
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"README.md"', '"README.rst"'))
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "A README PyPI cannot render")
+    commit(project, "A README PyPI cannot render")
     result = run_release(
-        venv,
-        project,
-        "--repository-url",
-        empty_index.url,
-        TWINE_USERNAME=USER,
-        TWINE_PASSWORD=PASSWORD,
+        venv, project, "--repository-url", public_index.url, **CREDENTIALS, **FEW_TESTS
     )
-    assert error_line(result).startswith(
-        "Error: twine check --strict failed: `long_description` has syntax errors in markup"
-    )
+    assert error_line(result) == "Error: twine check --strict failed (see its report above)"
+    assert "`long_description` has syntax errors in markup" in result.stderr
     assert not any("Uploading" in step for step in steps(result))
-    assert empty_index.files() == []
-
-
-def test_unreachable_index_is_refused(venv, project):
-    with refusing_port() as port:
-        url = f"http://127.0.0.1:{port}/"
-        result = run_release(venv, project, "--repository-url", url)
-    assert error_line(result).startswith(
-        f"Error: could not reach the index at {url}simple/llm-markov/: "
-    )
-    assert not (project / "dist").exists()
+    assert public_index.files() == []
 
 
 @pytest.mark.parametrize(
     ("installed", "missing"),
-    [((), "build and twine"), (("build",), "twine"), (("twine",), "build")],
+    [((), "build"), (("build",), "pytest"), (("build", "pytest"), "twine")],
 )
-def test_missing_build_or_twine_gives_the_install_command(project, tmp_path, installed, missing):
+def test_missing_tools_give_the_install_command(project, tmp_path, installed, missing):
     bare = Venv.create(tmp_path / "bare")
     if installed:
         bare.install(*installed)
     result = run_release(bare, project)
-    assert error_line(result) == f"Error: missing {missing}: python -m pip install build twine"
-    assert steps(result) == ["==> Checking that build and twine are installed"]
+    assert error_line(result) == (
+        f"Error: missing {missing}: python -m pip install -e . --group dev build twine"
+    )
+    assert steps(result) == []
 
 
-def test_script_is_ruff_clean(committed_project):
-    for check in (["check"], ["format", "--check"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *check, "scripts/release.py"],
-            check=False,
-            cwd=committed_project,
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+def test_pypi_is_the_default_index(project, monkeypatch, tmp_path):
+    # Resolved by twine, without asking pypi.org anything: no ~/.pypirc, no TWINE_*.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in [name for name in os.environ if name.startswith("TWINE_")]:
+        monkeypatch.delenv(name)
+    spec = importlib.util.spec_from_file_location("release", project / "scripts" / "release.py")
+    release = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(release)
+    settings = release.twine_settings(release.parse_args(["--dry-run"]))
+    assert settings.repository_config["repository"] == "https://upload.pypi.org/legacy/"
+    assert release.simple_index_url(settings) == "https://pypi.org/simple/"

@@ -1,10 +1,10 @@
 """The rendered scripts/release.py, run for real against package indexes on 127.0.0.1.
 
-`index` is a pypiserver that lists files only to its users and sends unknown projects on to
-another index, as pypiserver sends them to PyPI by default; `public_index` lists files to
-anyone, like PyPI, and must stay empty. A relay in front of `index` fails or hangs half way
-through an upload. The default instance is released, installed back and run; every refusal
-and every failure leaves the index as the script says.
+Two pypiservers: `index` lists files only to its users; `public_index` lists them to anyone,
+as PyPI does, sends projects it lacks on to another index, as pypiserver does by default,
+and must stay empty. A relay in front of `index` fails or hangs half way through an upload.
+The default instance is released, installed back and run; every refusal and every failure
+leaves the index as the script says.
 """
 
 import base64
@@ -15,33 +15,49 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.request
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import ThreadingMixIn
 from urllib.parse import quote, urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
 from helpers import Venv, clean_environ, install_project, refusing_port, render
+
+with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Python deprecates
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import pypiserver
 
 # A % in the password, as in many real ones: ~/.pypirc must not trip over it.
 USER, PASSWORD = "alice", "correct%horse"
 CREDENTIALS = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
 HINT = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
 PROMPT = "the cat sat on the mat"
-# Releases need the project's tests to pass, not all of them to run: a few keep the tests quick.
-FEW_TESTS = {"PYTEST_ADDOPTS": "-k test_plugin_is_installed"}
+# A release needs the project's tests to pass, not all of them to run: a few keep it quick.
+FEW_TESTS = {"PYTEST_ADDOPTS": "-k 'installed or unfinished'"}
 
 
 def dist_files(version):
     return [f"llm_markov-{version}-py3-none-any.whl", f"llm_markov-{version}.tar.gz"]
 
 
+def serve(server):
+    """Answer requests on a thread until the test module is done; the server's URL."""
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/"
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 class PackageIndex:
-    """pypiserver on a free port of 127.0.0.1, serving one folder with a password."""
+    """pypiserver on a free port of 127.0.0.1, serving one folder; `authenticate` says what
+    needs the password. Projects it lacks go on to `fallback_url`, if there is one."""
 
     def __init__(self, folder, authenticate, fallback_url=None):
         self.packages = folder / "packages"
@@ -49,66 +65,40 @@ class PackageIndex:
         # Apache's {SHA} htpasswd line: weak, but all a throwaway test index needs.
         digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
         (folder / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = folder / "pypiserver.log"
-        fallback = ["--fallback-url", fallback_url] if fallback_url else ["--disable-fallback"]
-        command = [
-            sys.executable, "-m", "pypiserver", "run",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--authenticate", authenticate, "--passwords", str(folder / "htpasswd"),
-            *fallback, str(self.packages),
-        ]  # fmt: skip
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        self.wait_until_it_answers()
-
-    def wait_until_it_answers(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"pypiserver exited:\n{self.log.read_text()}")
-            try:
-                urllib.request.urlopen(f"{self.url}simple/", timeout=1).close()
-                return
-            except urllib.error.HTTPError:  # such as 401: it answers
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"pypiserver did not answer within {timeout}s")
+        fallback = {"fallback_url": fallback_url} if fallback_url else {"disable_fallback": True}
+        app = pypiserver.app(
+            roots=[self.packages],
+            authenticate=authenticate,
+            password_file=str(folder / "htpasswd"),
+            **fallback,
+        )
+        server_class = type("ThreadingWSGIServer", (ThreadingMixIn, WSGIServer), {})
+        self.server = make_server("127.0.0.1", 0, app, server_class, QuietHandler)
+        self.url = serve(self.server)
 
     def files(self, version=None):
         names = sorted(path.name for path in self.packages.iterdir())
         return [name for name in names if version is None or name in dist_files(version)]
 
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Relay(ThreadingHTTPServer):
     """An index in front of `upstream` that passes requests on, until upload `stop_at`:
     it answers that upload and the ones after it 503, or with hold=True never answers.
-    With no upstream it is another index, such as PyPI, that already has llm-markov 0.1."""
-
-    daemon_threads = True
+    With no upstream it is another index, such as PyPI, that has an llm-markov 0.1."""
 
     def __init__(self, upstream=None, stop_at=None, hold=False):
         super().__init__(("127.0.0.1", 0), RelayHandler)
         self.upstream, self.stop_at, self.hold = upstream, stop_at, hold
-        self.url = f"http://127.0.0.1:{self.server_port}/"
         self.paths, self.uploads = [], 0
-        self.holding, self.released = threading.Event(), threading.Event()
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        self.holding, self.done = threading.Event(), threading.Event()
+        self.url = serve(self)
 
     def close(self):
-        self.released.set()
+        self.done.set()
         self.shutdown()
         self.server_close()
 
@@ -131,7 +121,7 @@ class RelayHandler(BaseHTTPRequestHandler):
             if not server.hold:
                 return self.answer(503, "Service Unavailable", {}, b"")
             server.holding.set()
-            return server.released.wait()
+            return server.done.wait()
         self.relay(body)
 
     def relay(self, body):
@@ -145,9 +135,8 @@ class RelayHandler(BaseHTTPRequestHandler):
 
     def answer(self, status, reason, headers, body):
         self.send_response(status, reason)
-        for key, value in headers.items():
+        for key, value in {**headers, "Content-Length": str(len(body))}.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -178,30 +167,34 @@ def commit(project, message, version=None):
     git(project, "commit", "-q", "--allow-empty", "-m", message)
 
 
-def start_release(venv, project, *args, **env):
-    """python scripts/release.py ARGS in the project, as a process that has no terminal.
+def home(project):
+    """The HOME of the project's releases, where the test puts ~/.pypirc if it wants one."""
+    folder = project.parent / "home"
+    folder.mkdir(exist_ok=True)
+    return folder
 
-    HOME is a folder of the test's own, so ~/.pypirc is the test's; the keyring is empty.
-    """
-    home = project.parent / "home"
-    home.mkdir(exist_ok=True)
+
+def start_release(venv, project, *args, **env):
+    """python scripts/release.py ARGS in the project, with no terminal and an empty keyring."""
     env = venv.environ(
-        HOME=str(home),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        HOME=str(home(project)),
         GIT_CONFIG_GLOBAL=os.devnull,
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
         **env,
     )
-    command = [venv.bin("python"), "scripts/release.py", *args]
     return subprocess.Popen(
-        command, cwd=project, env=env, stdin=subprocess.DEVNULL, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [venv.bin("python"), "scripts/release.py", *args], cwd=project, env=env, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
 
 
-def run_release(venv, project, *args, **env):
-    process = start_release(venv, project, *args, **env)
+def finish(process):
     stdout, stderr = process.communicate(timeout=600)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def run_release(venv, project, *args, **env):
+    return finish(start_release(venv, project, *args, **env))
 
 
 def steps(result):
@@ -219,6 +212,14 @@ def error_line(result):
 
 
 @pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    """The index llm-markov is released to: only its users may list, download or upload."""
+    server = PackageIndex(tmp_path_factory.mktemp("index"), ["list", "download", "update"])
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
 def elsewhere():
     """Another index, such as PyPI, that has an llm-markov 0.1 of its own."""
     relay = Relay()
@@ -227,21 +228,12 @@ def elsewhere():
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    """The index llm-markov is released to: only its users may list, download or upload."""
-    server = PackageIndex(tmp_path_factory.mktemp("index"), "list,download,update")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def public_index(tmp_path_factory, elsewhere):
-    """An index that must stay empty. Like PyPI it lists files to anyone; like pypiserver
-    by default, it sends projects it does not have on to another index."""
+    """The index refused releases aim at: it must stay empty."""
     folder = tmp_path_factory.mktemp("public-index")
-    server = PackageIndex(folder, "update", fallback_url=f"{elsewhere.url}simple/")
+    server = PackageIndex(folder, ["update"], fallback_url=f"{elsewhere.url}simple/")
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +280,7 @@ def test_release_uploads_the_sdist_and_the_wheel(released, index):
 def test_release_shows_each_step_then_the_next_steps(released, index):
     _, result = released
     assert steps(result) == [
-        "==> Checking that the git working tree is clean",
+        "==> Checking the git working tree and tags",
         f"==> Checking that llm-markov 0.1 is not on {index.url}simple/ yet",
         "==> Running the tests: python -m pytest",
         "==> Building into dist/ and checking: python -m build, twine check --strict",
@@ -306,7 +298,7 @@ def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_p
     project, _ = released
     venv = Venv.create(tmp_path / "venv")
     # --index outranks PyPI, which also has an llm-markov 0.1 (the tutorial author's).
-    simple = f"http://{USER}:{quote(PASSWORD)}@127.0.0.1:{index.port}/simple/"
+    simple = index.url.replace("//", f"//{USER}:{quote(PASSWORD)}@") + "simple/"
     venv.install("--index", simple, "llm-markov==0.1")
     installed = venv.python("-c", "import llm_markov; print(open(llm_markov.__file__).read())")
     assert installed.stdout == (project / "llm_markov.py").read_text() + "\n"
@@ -316,6 +308,7 @@ def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_p
     assert set(words) <= set(PROMPT.split())
 
 
+# twine reads the section named in [distutils]; the % in the URL and the password stay as is.
 PYPIRC = f"""\
 [distutils]
 index-servers = local
@@ -337,17 +330,15 @@ password = {PASSWORD}
     ],
     ids=[
         "--repository-url",
-        "--repository and ~/.pypirc",
+        "--repository in ~/.pypirc",
         "TWINE_REPOSITORY_URL",
         "TWINE_REPOSITORY",
     ],
 )
-def test_second_release_of_the_same_version_is_refused(released, venv, index, args, env, tmp_path):
+def test_second_release_of_the_same_version_is_refused(released, venv, index, args, env):
     # The index lists its files only to its users: the check logs in as twine would.
     project, _ = released
-    (project.parent / "home").mkdir(exist_ok=True)
-    (project.parent / "home" / ".pypirc").write_text(PYPIRC.format(url=index.url))
-    before = index.files()
+    (home(project) / ".pypirc").write_text(PYPIRC.format(url=index.url))
     args = [arg.format(url=index.url) for arg in args]
     env = {key: value.format(url=index.url) for key, value in env.items()}
     result = run_release(venv, project, *args, **env)
@@ -356,7 +347,7 @@ def test_second_release_of_the_same_version_is_refused(released, venv, index, ar
         f"({', '.join(dist_files('0.1'))}): bump the version in pyproject.toml"
     )
     assert "Running the tests" not in result.stdout
-    assert index.files() == before
+    assert index.files() == dist_files("0.1")
 
 
 def test_version_is_compared_in_normal_form(venv, project, index):
@@ -381,25 +372,23 @@ def test_version_is_compared_in_normal_form(venv, project, index):
     ],
     ids=["Ctrl-C", "index fails", "index never answers"],
 )
-def test_upload_that_stops_half_way_says_which_files_reached_the_index(
+def test_upload_stopped_half_way_says_which_files_reached_the_index(
     venv, project, index, stop, version, reason
 ):
     relay = Relay(index.url, stop_at=2, hold=stop != "fail")
     commit(project, f"Version {version}", version=version)
     timeout = [] if stop == "interrupt" else ["--timeout", "3"]
-    process = start_release(
-        venv, project, "--repository-url", relay.url, *timeout, **CREDENTIALS, **FEW_TESTS
-    )
+    args = ["--repository-url", relay.url, *timeout]
+    process = start_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
     try:
         if stop == "interrupt":  # Ctrl-C while the second file is on its way
             assert relay.holding.wait(timeout=300)
             process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=300)
+        result = finish(process)
     finally:
         process.kill()
         relay.close()
     wheel, sdist = dist_files(version)
-    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     assert error_line(result) == (
         f"Error: {reason.format(url=relay.url)}; uploaded: {wheel}; not uploaded: {sdist}"
     )
@@ -411,7 +400,6 @@ def test_index_that_never_answers_is_given_up_on(venv, project):
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
         result = run_release(venv, project, "--repository-url", url, "--timeout", "1", "--dry-run")
     assert error_line(result) == f"Error: could not reach {url}simple/llm-markov/: timed out"
-    assert not (project / "dist").exists()
 
 
 def test_unreachable_index_is_refused(venv, project):
@@ -421,18 +409,16 @@ def test_unreachable_index_is_refused(venv, project):
     assert error_line(result) == (
         f"Error: could not reach {url}simple/llm-markov/: [Errno 111] Connection refused"
     )
-    assert not (project / "dist").exists()
 
 
-@pytest.mark.parametrize("where", ["index", "public_index"])
-def test_wrong_credentials_give_a_clear_error(venv, project, where, request):
-    server = request.getfixturevalue(where)
+@pytest.mark.parametrize("server", ["index", "public_index"])
+def test_wrong_credentials_give_a_clear_error(venv, project, server, request):
+    lists_to_users_only = server == "index"
+    server = request.getfixturevalue(server)
     before = server.files()
-    result = run_release(
-        venv, project, "--repository-url", server.url,
-        TWINE_USERNAME=USER, TWINE_PASSWORD="wrong", **FEW_TESTS,
-    )  # fmt: skip
-    if where == "index":  # it lists its files only to its users: refused at once
+    wrong = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": "wrong", **FEW_TESTS}
+    result = run_release(venv, project, "--repository-url", server.url, **wrong)
+    if lists_to_users_only:  # refused before the tests
         expected = f"for url: {server.url}simple/llm-markov/ {HINT}"
     else:  # refused at the upload, which says what reached the index: nothing
         expected = f"for url: {server.url} {HINT}; uploaded: nothing; not uploaded: "
@@ -442,36 +428,35 @@ def test_wrong_credentials_give_a_clear_error(venv, project, where, request):
 
 
 @pytest.mark.parametrize(
-    ("env", "missing"), [({}, "username"), ({"TWINE_USERNAME": USER}, "password")]
+    ("env", "error"),
+    [
+        ({}, "Credential not found for username."),
+        ({"TWINE_USERNAME": USER}, "Credential not found for password."),
+        ({"TWINE_USERNAME": USER, "TWINE_PASSWORD": ""}, "no username or password for the index"),
+    ],
+    ids=["no username", "no password", "empty password"],
 )
 def test_missing_credentials_without_a_terminal_give_one_line(
-    venv, project, public_index, env, missing
+    venv, project, public_index, env, error
 ):
     result = run_release(venv, project, "--repository-url", public_index.url, **env)
-    assert error_line(result) == f"Error: Credential not found for {missing}. {HINT}"
-    assert steps(result) == ["==> Checking that the git working tree is clean"]
-
-
-MORE_INFO = "More info: https://packaging.python.org/specifications/pypirc/"
+    assert error_line(result) == f"Error: {error} {HINT}"
+    assert steps(result) == ["==> Checking the git working tree and tags"]
 
 
 @pytest.mark.parametrize(
     ("pypirc", "args", "error"),
     [
         ("repository = http://127.0.0.1/\n", [], "Malformed configuration in ~/.pypirc."),
-        (
-            "[pypi]\nusername = x\n",
-            ["--repository", "local"],
-            "Missing 'local' section from ~/.pypirc.",
-        ),
+        ("[pypi]\n", ["--repository", "local"], "Missing 'local' section from ~/.pypirc."),
     ],
     ids=["no section header", "no such repository"],
 )
 def test_odd_pypirc_gives_one_line(venv, project, pypirc, args, error):
-    (project.parent / "home").mkdir()
-    (project.parent / "home" / ".pypirc").write_text(pypirc)
+    (home(project) / ".pypirc").write_text(pypirc)
     result = run_release(venv, project, *args, "--dry-run")
-    assert error_line(result) == f"Error: {error} {MORE_INFO}"
+    more_info = "More info: https://packaging.python.org/specifications/pypirc/"
+    assert error_line(result) == f"Error: {error} {more_info}"
 
 
 @pytest.fixture(scope="module")
@@ -480,9 +465,8 @@ def dry_run(committed_project, venv, public_index, tmp_path_factory):
     project = clone(committed_project, tmp_path_factory.mktemp("dry-run"))
     # A tag for this version on HEAD is where a release should be made from.
     git(project, "tag", "-a", "v0.1", "-m", "Version 0.1")
-    result = run_release(
-        venv, project, "--repository-url", public_index.url, "--dry-run", **FEW_TESTS
-    )
+    args = ["--repository-url", public_index.url, "--dry-run"]
+    result = run_release(venv, project, *args, **FEW_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
     return project, result
 
@@ -500,25 +484,21 @@ def test_check_reads_only_the_target_index_and_says_where_it_points(
     dry_run, public_index, elsewhere
 ):
     # The index sends llm-markov on to another index, which has a 0.1 of its own: that is
-    # not a reason to refuse, and nothing is asked of that other index.
+    # no reason to refuse, and that other index is asked nothing.
     _, result = dry_run
     origin = f"{public_index.url}simple/llm-markov/"
-    assert (
-        f"Warning: not following {origin} to {elsewhere.url}simple/llm-markov/\n" in result.stderr
-    )
+    assert f"Warning: not following {origin} to {elsewhere.url}simple/llm-markov/" in result.stderr
     assert elsewhere.paths == []
 
 
 @pytest.mark.parametrize("tag", ["0.1", "v0.1"])
 def test_version_tagged_on_another_commit_is_refused(venv, project, public_index, tag):
     git(project, "tag", tag)
-    (project / "CHANGELOG.md").write_text("A change after the tag\n")
-    commit(project, "A change after the tag")
+    commit(project, "A commit after the tag")
     result = run_release(venv, project, "--repository-url", public_index.url, **CREDENTIALS)
-    assert (
-        error_line(result) == f"Error: tag {tag} is on another commit than HEAD: bump the version"
+    assert error_line(result) == (
+        f"Error: tag {tag} is on another commit than HEAD: bump the version"
     )
-    assert public_index.files() == []
 
 
 def dirty_by_editing(project):
@@ -544,7 +524,7 @@ def test_dirty_tree_is_refused_before_anything_is_built(venv, project, public_in
     assert error_line(result) == (
         "Error: the git working tree has 1 uncommitted change(s): commit first"
     )
-    assert steps(result) == ["==> Checking that the git working tree is clean"]
+    assert steps(result) == ["==> Checking the git working tree and tags"]
     assert not (project / "dist").exists()
 
 
@@ -554,13 +534,11 @@ def test_failing_test_is_refused_before_anything_is_built(venv, project, public_
     )
     commit(project, "An unfinished test")
     result = run_release(
-        venv, project, "--repository-url", public_index.url, **CREDENTIALS,
-        PYTEST_ADDOPTS="-k 'unfinished or installed'",
-    )  # fmt: skip
+        venv, project, "--repository-url", public_index.url, **CREDENTIALS, **FEW_TESTS
+    )
     assert error_line(result) == "Error: the tests failed: fix them before releasing"
     assert "1 failed" in result.stdout
     assert not (project / "dist").exists()
-    assert public_index.files() == []
 
 
 def test_broken_readme_is_refused_by_twine_check(venv, project, public_index):
@@ -568,12 +546,10 @@ def test_broken_readme_is_refused_by_twine_check(venv, project, public_index):
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"README.md"', '"README.rst"'))
     commit(project, "A README PyPI cannot render")
-    result = run_release(
-        venv, project, "--repository-url", public_index.url, **CREDENTIALS, **FEW_TESTS
-    )
+    args = ["--repository-url", public_index.url]
+    result = run_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
     assert error_line(result) == "Error: twine check --strict failed (see its report above)"
     assert "`long_description` has syntax errors in markup" in result.stderr
-    assert not any("Uploading" in step for step in steps(result))
     assert public_index.files() == []
 
 

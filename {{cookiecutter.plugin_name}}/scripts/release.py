@@ -185,7 +185,7 @@ def describe(error):
 
 
 def release(args):
-    print("==> Checking that the git working tree is clean")
+    print("==> Checking the git working tree and tags")
     check_git_tree_is_clean()
     name, version = read_project()
     tag = check_tag(version)

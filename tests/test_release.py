@@ -61,7 +61,7 @@ class PackageIndex:
 
     def __init__(self, folder, authenticate, fallback_url=None):
         self.packages = folder / "packages"
-        self.packages.mkdir()
+        self.packages.mkdir(parents=True)
         # Apache's {SHA} htpasswd line: weak, but all a throwaway test index needs.
         digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
         (folder / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
@@ -188,8 +188,8 @@ def start_release(venv, project, *args, **env):
     )  # fmt: skip
 
 
-def finish(process):
-    stdout, stderr = process.communicate(timeout=600)
+def finish(process, timeout=600):
+    stdout, stderr = process.communicate(timeout=timeout)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -220,18 +220,17 @@ def index(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def elsewhere():
-    """Another index, such as PyPI, that has an llm-markov 0.1 of its own."""
-    relay = Relay()
-    yield relay
-    relay.close()
+def public_index(tmp_path_factory):
+    """The index refused releases aim at: it lists files to anyone, and must stay empty."""
+    server = PackageIndex(tmp_path_factory.mktemp("public-index"), ["update"])
+    yield server
+    server.close()
 
 
-@pytest.fixture(scope="module")
-def public_index(tmp_path_factory, elsewhere):
-    """The index refused releases aim at: it must stay empty."""
-    folder = tmp_path_factory.mktemp("public-index")
-    server = PackageIndex(folder, ["update"], fallback_url=f"{elsewhere.url}simple/")
+@pytest.fixture
+def fresh_index(tmp_path):
+    """An empty index of the test's own that lists files to anyone, as PyPI does."""
+    server = PackageIndex(tmp_path / "index", ["update"])
     yield server
     server.close()
 
@@ -350,33 +349,33 @@ def test_second_release_of_the_same_version_is_refused(released, venv, index, ar
     assert index.files() == dist_files("0.1")
 
 
-def test_version_is_compared_in_normal_form(venv, project, index):
+def test_version_is_compared_in_normal_form(venv, project, fresh_index):
     # 0.4.0-rc1 in pyproject.toml is 0.4.0rc1 in file names. An earlier release that
     # stopped half way left its sdist on the index: this one must not add a wheel to it.
-    (index.packages / "llm_markov-0.4.0rc1.tar.gz").write_bytes(b"an earlier upload")
+    (fresh_index.packages / "llm_markov-0.4.0rc1.tar.gz").write_bytes(b"an earlier upload")
     commit(project, "Version 0.4.0-rc1", version="0.4.0-rc1")
-    result = run_release(venv, project, "--repository-url", index.url, **CREDENTIALS)
+    args = ["--repository-url", fresh_index.url]
+    result = run_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
     assert error_line(result) == (
-        f"Error: llm-markov 0.4.0-rc1 is already on {index.url}simple/ "
+        f"Error: llm-markov 0.4.0-rc1 is already on {fresh_index.url}simple/ "
         "(llm_markov-0.4.0rc1.tar.gz): bump the version in pyproject.toml"
     )
-    assert index.files("0.4.0rc1") == ["llm_markov-0.4.0rc1.tar.gz"]
+    assert fresh_index.files() == ["llm_markov-0.4.0rc1.tar.gz"]
 
 
 @pytest.mark.parametrize(
-    ("stop", "version", "reason"),
+    ("stop", "reason"),
     [
-        ("interrupt", "0.2", "interrupted"),
-        ("fail", "0.3", "503 Server Error: Service Unavailable for url: {url}"),
-        ("hang", "0.4", "could not reach {url}: timed out"),
+        ("interrupt", "interrupted"),
+        ("fail", "503 Server Error: Service Unavailable for url: {url}"),
+        ("hang", "could not reach {url}: timed out"),
     ],
     ids=["Ctrl-C", "index fails", "index never answers"],
 )
 def test_upload_stopped_half_way_says_which_files_reached_the_index(
-    venv, project, index, stop, version, reason
+    venv, project, fresh_index, stop, reason
 ):
-    relay = Relay(index.url, stop_at=2, hold=stop != "fail")
-    commit(project, f"Version {version}", version=version)
+    relay = Relay(fresh_index.url, stop_at=2, hold=stop != "fail")
     timeout = [] if stop == "interrupt" else ["--timeout", "3"]
     args = ["--repository-url", relay.url, *timeout]
     process = start_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
@@ -384,15 +383,16 @@ def test_upload_stopped_half_way_says_which_files_reached_the_index(
         if stop == "interrupt":  # Ctrl-C while the second file is on its way
             assert relay.holding.wait(timeout=300)
             process.send_signal(signal.SIGINT)
-        result = finish(process)
+        # It stops at once, well within the default time limit of 60 seconds.
+        result = finish(process, timeout=30)
     finally:
         process.kill()
         relay.close()
-    wheel, sdist = dist_files(version)
+    wheel, sdist = dist_files("0.1")
     assert error_line(result) == (
         f"Error: {reason.format(url=relay.url)}; uploaded: {wheel}; not uploaded: {sdist}"
     )
-    assert index.files(version) == [wheel]
+    assert fresh_index.files() == [wheel]
 
 
 def test_index_that_never_answers_is_given_up_on(venv, project):
@@ -459,20 +459,12 @@ def test_odd_pypirc_gives_one_line(venv, project, pypirc, args, error):
     assert error_line(result) == f"Error: {error} {more_info}"
 
 
-@pytest.fixture(scope="module")
-def dry_run(committed_project, venv, public_index, tmp_path_factory):
-    """A dry run to the public index; the project and the script's output."""
-    project = clone(committed_project, tmp_path_factory.mktemp("dry-run"))
+def test_dry_run_builds_and_checks_but_uploads_nothing(venv, project, public_index):
     # A tag for this version on HEAD is where a release should be made from.
     git(project, "tag", "-a", "v0.1", "-m", "Version 0.1")
     args = ["--repository-url", public_index.url, "--dry-run"]
     result = run_release(venv, project, *args, **FEW_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
-    return project, result
-
-
-def test_dry_run_builds_and_checks_but_uploads_nothing(dry_run, public_index):
-    project, result = dry_run
     assert sorted(path.name for path in (project / "dist").iterdir()) == dist_files("0.1")
     assert result.stdout.count("PASSED") == 2
     assert "Dry run: built and checked llm-markov 0.1; uploaded nothing." in result.stdout
@@ -480,13 +472,18 @@ def test_dry_run_builds_and_checks_but_uploads_nothing(dry_run, public_index):
     assert public_index.files() == []
 
 
-def test_check_reads_only_the_target_index_and_says_where_it_points(
-    dry_run, public_index, elsewhere
-):
-    # The index sends llm-markov on to another index, which has a 0.1 of its own: that is
-    # no reason to refuse, and that other index is asked nothing.
-    _, result = dry_run
-    origin = f"{public_index.url}simple/llm-markov/"
+def test_check_reads_only_the_target_index_and_says_where_it_points(venv, project, tmp_path):
+    # Like pypiserver by default, the index sends projects it lacks on to another index,
+    # which has an llm-markov 0.1 of its own: no reason to refuse, and that index is asked
+    # nothing. Running no tests stops the release right after the check.
+    elsewhere = Relay()
+    index = PackageIndex(tmp_path / "index", ["update"], fallback_url=f"{elsewhere.url}simple/")
+    args = ["--repository-url", index.url, "--dry-run"]
+    result = run_release(venv, project, *args, PYTEST_ADDOPTS="-k no_such_test")
+    index.close()
+    elsewhere.close()
+    assert error_line(result) == "Error: the tests failed: fix them before releasing"
+    origin = f"{index.url}simple/llm-markov/"
     assert f"Warning: not following {origin} to {elsewhere.url}simple/llm-markov/" in result.stderr
     assert elsewhere.paths == []
 

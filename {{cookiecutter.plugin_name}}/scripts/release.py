@@ -38,6 +38,7 @@ else:  # build brings tomli along on Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+CREDENTIALS = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
 
 
 class TimedSettings(Settings):
@@ -96,7 +97,7 @@ def twine_settings(args):
     settings = TimedSettings.from_argparse(args)
     settings.timeout = args.timeout
     if not args.dry_run and not (settings.username and settings.password):
-        raise NonInteractive("no username or password for the index")
+        sys.exit(f"Error: no username or password for the index {CREDENTIALS}")
     return settings
 
 
@@ -180,7 +181,7 @@ def describe(error):
             error = error.__context__
         return f"could not reach {url}: {error}"
     if isinstance(error, NonInteractive) or re.match("40[13] ", str(error)):
-        error = f"{error} (set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
+        error = f"{error} {CREDENTIALS}"
     return " ".join(str(error).split())
 
 

@@ -1,10 +1,10 @@
 """The rendered scripts/release.py, run for real against package indexes on 127.0.0.1.
 
-Two pypiservers: `index` lists files only to its users; `public_index` lists them to anyone,
-as PyPI does, sends projects it lacks on to another index, as pypiserver does by default,
-and must stay empty. A relay in front of `index` fails or hangs half way through an upload.
-The default instance is released, installed back and run; every refusal and every failure
-leaves the index as the script says.
+pypiserver, served in the test process: `index` lists files only to its users, `public_index`
+lists them to anyone, as PyPI does, and must stay empty; tests that upload get an index of
+their own, behind a relay that fails or hangs half way through. The default instance is
+released, installed back and run; every refusal and every failure leaves the index as the
+script says.
 """
 
 import base64
@@ -44,7 +44,7 @@ def dist_files(version):
 
 
 def serve(server):
-    """Answer requests on a thread until the test module is done; the server's URL."""
+    """Answer requests on threads of this process; the server's URL."""
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}/"
@@ -76,9 +76,8 @@ class PackageIndex:
         self.server = make_server("127.0.0.1", 0, app, server_class, QuietHandler)
         self.url = serve(self.server)
 
-    def files(self, version=None):
-        names = sorted(path.name for path in self.packages.iterdir())
-        return [name for name in names if version is None or name in dist_files(version)]
+    def files(self):
+        return sorted(path.name for path in self.packages.iterdir())
 
     def close(self):
         self.server.shutdown()
@@ -267,7 +266,7 @@ def project(committed_project, tmp_path):
 def released(committed_project, venv, index, tmp_path_factory):
     """llm-markov 0.1 released to the index; the project and the script's output."""
     project = clone(committed_project, tmp_path_factory.mktemp("released"))
-    result = run_release(venv, project, "--repository-url", index.url, **CREDENTIALS, **FEW_TESTS)
+    result = run_release(venv, project, "--repository-url", index.url, **CREDENTIALS)
     assert result.returncode == 0, result.stdout + result.stderr
     return project, result
 
@@ -347,6 +346,17 @@ def test_second_release_of_the_same_version_is_refused(released, venv, index, ar
     )
     assert "Running the tests" not in result.stdout
     assert index.files() == dist_files("0.1")
+
+
+def test_next_version_is_released_beside_the_last_one(venv, project, fresh_index):
+    # A version bump and a second run: 0.1 on the index is no reason to refuse 0.2.
+    for name in dist_files("0.1"):
+        (fresh_index.packages / name).write_bytes(b"the last release")
+    commit(project, "Version 0.2", version="0.2")
+    args = ["--repository-url", fresh_index.url]
+    result = run_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert fresh_index.files() == sorted(dist_files("0.1") + dist_files("0.2"))
 
 
 def test_version_is_compared_in_normal_form(venv, project, fresh_index):
@@ -444,19 +454,25 @@ def test_missing_credentials_without_a_terminal_give_one_line(
     assert steps(result) == ["==> Checking the git working tree and tags"]
 
 
+MORE_INFO = "More info: https://packaging.python.org/specifications/pypirc/"
+
+
 @pytest.mark.parametrize(
-    ("pypirc", "args", "error"),
+    ("pypirc", "error"),
     [
-        ("repository = http://127.0.0.1/\n", [], "Malformed configuration in ~/.pypirc."),
-        ("[pypi]\n", ["--repository", "local"], "Missing 'local' section from ~/.pypirc."),
+        ("repository = http://127.0.0.1/\n", f"Malformed configuration in ~/.pypirc. {MORE_INFO}"),
+        ("[pypi]\n", f"Missing 'local' section from ~/.pypirc. {MORE_INFO}"),
+        (
+            "[distutils]\nindex-servers = local\n\n[local]\nusername = alice\n",
+            "the [local] section of ~/.pypirc needs a repository = URL",
+        ),
     ],
-    ids=["no section header", "no such repository"],
+    ids=["no section header", "no such section", "no URL"],
 )
-def test_odd_pypirc_gives_one_line(venv, project, pypirc, args, error):
+def test_odd_pypirc_gives_one_line(venv, project, pypirc, error):
     (home(project) / ".pypirc").write_text(pypirc)
-    result = run_release(venv, project, *args, "--dry-run")
-    more_info = "More info: https://packaging.python.org/specifications/pypirc/"
-    assert error_line(result) == f"Error: {error} {more_info}"
+    result = run_release(venv, project, "--repository", "local", "--dry-run")
+    assert error_line(result) == f"Error: {error}"
 
 
 def test_dry_run_builds_and_checks_but_uploads_nothing(venv, project, public_index):

@@ -94,7 +94,11 @@ def check_tag(version):
 def twine_settings(args):
     """The index and the credentials `twine upload` would use, asked for now if need be."""
     args.non_interactive = args.non_interactive or not sys.stdin.isatty()  # nowhere to ask
-    settings = TimedSettings.from_argparse(args)
+    section = args.repository
+    try:
+        settings = TimedSettings.from_argparse(args)
+    except KeyError:  # twine's own error for a section with no URL
+        sys.exit(f"Error: the [{section}] section of {args.config_file} needs a repository = URL")
     settings.timeout = args.timeout
     if not args.dry_run and not (settings.username and settings.password):
         sys.exit(f"Error: no username or password for the index {CREDENTIALS}")

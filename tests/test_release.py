@@ -2,14 +2,12 @@
 
 pypiserver, served in the test process: `index` lists files only to its users, `public_index`
 lists them to anyone, as PyPI does, and must stay empty; tests that upload get an index of
-their own, behind a relay that fails or hangs half way through. The default instance is
-released, installed back and run; every refusal and every failure leaves the index as the
-script says.
+their own, which may fail or hang half way through. The default instance is released,
+installed back and run; every refusal and every failure leaves the index as the script says.
 """
 
 import base64
 import hashlib
-import http.client
 import importlib.util
 import os
 import signal
@@ -17,9 +15,8 @@ import socket
 import subprocess
 import threading
 import warnings
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import ThreadingMixIn
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -43,104 +40,61 @@ def dist_files(version):
     return [f"llm_markov-{version}-py3-none-any.whl", f"llm_markov-{version}.tar.gz"]
 
 
-def serve(server):
-    """Answer requests on threads of this process; the server's URL."""
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/"
-
-
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args):
         pass
 
 
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    def handle_error(self, request, client_address):
+        pass  # such as a client gone while its upload was held
+
+
 class PackageIndex:
     """pypiserver on a free port of 127.0.0.1, serving one folder; `authenticate` says what
-    needs the password. Projects it lacks go on to `fallback_url`, if there is one."""
+    needs the password. Projects it lacks go on to `fallback_url`, if there is one.
+    From upload `stop_at` on, it answers uploads 503, or with hold=True never."""
 
-    def __init__(self, folder, authenticate, fallback_url=None):
+    def __init__(self, folder, authenticate, fallback_url=None, stop_at=None, hold=False):
         self.packages = folder / "packages"
         self.packages.mkdir(parents=True)
         # Apache's {SHA} htpasswd line: weak, but all a throwaway test index needs.
         digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
         (folder / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
         fallback = {"fallback_url": fallback_url} if fallback_url else {"disable_fallback": True}
-        app = pypiserver.app(
+        self.pypiserver = pypiserver.app(
             roots=[self.packages],
             authenticate=authenticate,
             password_file=str(folder / "htpasswd"),
             **fallback,
         )
-        server_class = type("ThreadingWSGIServer", (ThreadingMixIn, WSGIServer), {})
-        self.server = make_server("127.0.0.1", 0, app, server_class, QuietHandler)
-        self.url = serve(self.server)
+        self.stop_at, self.hold, self.uploads, self.paths = stop_at, hold, 0, []
+        self.holding, self.closing = threading.Event(), threading.Event()
+        self.server = make_server("127.0.0.1", 0, self.app, ThreadingWSGIServer, QuietHandler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+
+    def app(self, environ, start_response):
+        self.paths.append(environ["PATH_INFO"])
+        if environ["REQUEST_METHOD"] == "POST":
+            self.uploads += 1
+            if self.stop_at and self.uploads >= self.stop_at:
+                environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))  # all of the upload
+                self.holding.set()
+                if self.hold:
+                    self.closing.wait()
+                start_response("503 Service Unavailable", [])
+                return []
+        return self.pypiserver(environ, start_response)
 
     def files(self):
         return sorted(path.name for path in self.packages.iterdir())
 
     def close(self):
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
-
-
-class Relay(ThreadingHTTPServer):
-    """An index in front of `upstream` that passes requests on, until upload `stop_at`:
-    it answers that upload and the ones after it 503, or with hold=True never answers.
-    With no upstream it is another index, such as PyPI, that has an llm-markov 0.1."""
-
-    def __init__(self, upstream=None, stop_at=None, hold=False):
-        super().__init__(("127.0.0.1", 0), RelayHandler)
-        self.upstream, self.stop_at, self.hold = upstream, stop_at, hold
-        self.paths, self.uploads = [], 0
-        self.holding, self.done = threading.Event(), threading.Event()
-        self.url = serve(self)
-
-    def close(self):
-        self.done.set()
-        self.shutdown()
-        self.server_close()
-
-
-class RelayHandler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.paths.append(self.path)
-        if self.server.upstream:
-            return self.relay(None)
-        if self.path != "/simple/llm-markov/":
-            return self.answer(404, "Not Found", {}, b"")
-        links = "".join(f'<a href="/{name}">{name}</a>' for name in dist_files("0.1"))
-        self.answer(200, "OK", {"Content-Type": "text/html"}, links.encode())
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        server = self.server
-        server.uploads += 1
-        if server.stop_at and server.uploads >= server.stop_at:
-            if not server.hold:
-                return self.answer(503, "Service Unavailable", {}, b"")
-            server.holding.set()
-            return server.done.wait()
-        self.relay(body)
-
-    def relay(self, body):
-        upstream = http.client.HTTPConnection(urlsplit(self.server.upstream).netloc, timeout=30)
-        headers = {key: value for key, value in self.headers.items() if key.lower() != "host"}
-        upstream.request(self.command, self.path, body, headers)
-        response = upstream.getresponse()
-        kept = {"content-type", "location", "www-authenticate"}
-        headers = {key: value for key, value in response.getheaders() if key.lower() in kept}
-        self.answer(response.status, response.reason, headers, response.read())
-
-    def answer(self, status, reason, headers, body):
-        self.send_response(status, reason)
-        for key, value in {**headers, "Content-Length": str(len(body))}.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 def git(project, *args):
@@ -383,26 +337,28 @@ def test_version_is_compared_in_normal_form(venv, project, fresh_index):
     ids=["Ctrl-C", "index fails", "index never answers"],
 )
 def test_upload_stopped_half_way_says_which_files_reached_the_index(
-    venv, project, fresh_index, stop, reason
+    venv, project, tmp_path, stop, reason
 ):
-    relay = Relay(fresh_index.url, stop_at=2, hold=stop != "fail")
-    timeout = [] if stop == "interrupt" else ["--timeout", "3"]
-    args = ["--repository-url", relay.url, *timeout]
+    index = PackageIndex(tmp_path / "index", ["update"], stop_at=2, hold=stop != "fail")
+    timeout = ["--timeout", "3"] if stop == "hang" else []
+    args = ["--repository-url", index.url, *timeout]
     process = start_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
     try:
         if stop == "interrupt":  # Ctrl-C while the second file is on its way
-            assert relay.holding.wait(timeout=300)
+            assert index.holding.wait(timeout=600)
             process.send_signal(signal.SIGINT)
-        # It stops at once, well within the default time limit of 60 seconds.
-        result = finish(process, timeout=30)
+            # It stops at once, well within the default time limit of 60 seconds.
+            result = finish(process, timeout=30)
+        else:
+            result = finish(process)
     finally:
         process.kill()
-        relay.close()
+        index.close()
     wheel, sdist = dist_files("0.1")
     assert error_line(result) == (
-        f"Error: {reason.format(url=relay.url)}; uploaded: {wheel}; not uploaded: {sdist}"
+        f"Error: {reason.format(url=index.url)}; uploaded: {wheel}; not uploaded: {sdist}"
     )
-    assert fresh_index.files() == [wheel]
+    assert index.files() == [wheel]
 
 
 def test_index_that_never_answers_is_given_up_on(venv, project):
@@ -492,7 +448,9 @@ def test_check_reads_only_the_target_index_and_says_where_it_points(venv, projec
     # Like pypiserver by default, the index sends projects it lacks on to another index,
     # which has an llm-markov 0.1 of its own: no reason to refuse, and that index is asked
     # nothing. Running no tests stops the release right after the check.
-    elsewhere = Relay()
+    elsewhere = PackageIndex(tmp_path / "elsewhere", ["update"])
+    for name in dist_files("0.1"):
+        (elsewhere.packages / name).write_bytes(b"another project's release")
     index = PackageIndex(tmp_path / "index", ["update"], fallback_url=f"{elsewhere.url}simple/")
     args = ["--repository-url", index.url, "--dry-run"]
     result = run_release(venv, project, *args, PYTEST_ADDOPTS="-k no_such_test")

@@ -377,14 +377,13 @@ def test_unreachable_index_is_refused(venv, project):
     )
 
 
-@pytest.mark.parametrize("server", ["index", "public_index"])
-def test_wrong_credentials_give_a_clear_error(venv, project, server, request):
-    lists_to_users_only = server == "index"
-    server = request.getfixturevalue(server)
+@pytest.mark.parametrize("name", ["index", "public_index"])
+def test_wrong_credentials_give_a_clear_error(venv, project, name, request):
+    server = request.getfixturevalue(name)
     before = server.files()
     wrong = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": "wrong", **FEW_TESTS}
     result = run_release(venv, project, "--repository-url", server.url, **wrong)
-    if lists_to_users_only:  # refused before the tests
+    if name == "index":  # it lists files only to its users: refused before the tests
         expected = f"for url: {server.url}simple/llm-markov/ {HINT}"
     else:  # refused at the upload, which says what reached the index: nothing
         expected = f"for url: {server.url} {HINT}; uploaded: nothing; not uploaded: "

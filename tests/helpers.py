@@ -36,7 +36,7 @@ def clean_environ(**extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("LLM_", "VIRTUAL_ENV", "PYTHON", "PYTEST", "UV_PROJECT"))
+        if not key.startswith(("LLM_", "VIRTUAL_ENV", "PYTHON", "PYTEST", "UV_PROJECT", "TWINE_"))
     }
     env.update(extra)
     return env

@@ -1,88 +1,100 @@
-"""The rendered scripts/release.py, run for real against a package index on 127.0.0.1.
+"""The rendered scripts/release.py, run for real against package indexes on 127.0.0.1.
 
-The index is pypiserver with a password for uploads. The default instance is released
-to it, installed back from it and run; every refusal leaves the index as it was.
+pypiserver, served in the test process: `index` lists files only to its users, `public_index`
+lists them to anyone, as PyPI does, and must stay empty; tests that upload get an index of
+their own, which may fail or hang half way through. The default instance is released,
+installed back and run; every refusal and every failure leaves the index as the script says.
 """
 
 import base64
 import hashlib
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
+import threading
+import warnings
+from socketserver import ThreadingMixIn
+from urllib.parse import quote
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
 from helpers import Venv, clean_environ, install_project, refusing_port, render
 
-USER, PASSWORD = "alice", "correct horse"
+with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Python deprecates
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import pypiserver
+
+# A % in the password, as in many real ones: ~/.pypirc must not trip over it.
+USER, PASSWORD = "alice", "correct%horse"
+CREDENTIALS = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
+HINT = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
 PROMPT = "the cat sat on the mat"
-DIST_FILES = ["llm_markov-0.1-py3-none-any.whl", "llm_markov-0.1.tar.gz"]
-# A test release must never prompt for a password or reach for the user's keyring.
-QUIET_TWINE = {
-    "TWINE_NON_INTERACTIVE": "1",
-    "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-}
+# A release needs the project's tests to pass, not all of them to run: a few keep it quick.
+FEW_TESTS = {"PYTEST_ADDOPTS": "-k 'installed or unfinished'"}
+
+
+def dist_files(version):
+    return [f"llm_markov-{version}-py3-none-any.whl", f"llm_markov-{version}.tar.gz"]
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    def handle_error(self, request, client_address):
+        pass  # such as a client gone while its upload was held
 
 
 class PackageIndex:
-    """pypiserver on a free port of 127.0.0.1, serving one folder; uploads need a password."""
+    """pypiserver on a free port of 127.0.0.1, serving one folder; `authenticate` says what
+    needs the password. Projects it lacks go on to `fallback_url`, if there is one.
+    From upload `stop_at` on, it answers uploads 503, or with hold=True never."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, authenticate, fallback_url=None, stop_at=None, hold=False):
         self.packages = folder / "packages"
-        self.packages.mkdir()
+        self.packages.mkdir(parents=True)
         # Apache's {SHA} htpasswd line: weak, but all a throwaway test index needs.
         digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
         (folder / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = folder / "pypiserver.log"
-        command = [
-            sys.executable, "-m", "pypiserver", "run",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--authenticate", "update", "--passwords", str(folder / "htpasswd"),
-            # Unknown projects would otherwise redirect to pypi.org, which has a real llm-markov.
-            "--disable-fallback",
-            str(self.packages),
-        ]  # fmt: skip
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        self.wait_until_it_answers()
+        fallback = {"fallback_url": fallback_url} if fallback_url else {"disable_fallback": True}
+        self.pypiserver = pypiserver.app(
+            roots=[self.packages],
+            authenticate=authenticate,
+            password_file=str(folder / "htpasswd"),
+            **fallback,
+        )
+        self.stop_at, self.hold, self.uploads, self.paths = stop_at, hold, 0, []
+        self.holding, self.closing = threading.Event(), threading.Event()
+        self.server = make_server("127.0.0.1", 0, self.app, ThreadingWSGIServer, QuietHandler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
 
-    def wait_until_it_answers(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"pypiserver exited:\n{self.log.read_text()}")
-            try:
-                urllib.request.urlopen(f"{self.url}simple/", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"pypiserver did not answer within {timeout}s")
+    def app(self, environ, start_response):
+        self.paths.append(environ["PATH_INFO"])
+        if environ["REQUEST_METHOD"] == "POST":
+            self.uploads += 1
+            if self.stop_at and self.uploads >= self.stop_at:
+                environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))  # all of the upload
+                self.holding.set()
+                if self.hold:
+                    self.closing.wait()
+                start_response("503 Service Unavailable", [])
+                return []
+        return self.pypiserver(environ, start_response)
 
     def files(self):
         return sorted(path.name for path in self.packages.iterdir())
 
-    def snapshot(self):
-        return {path.name: path.stat() for path in self.packages.iterdir()}
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    def close(self):
+        self.closing.set()
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def git(project, *args):
@@ -97,11 +109,45 @@ def git(project, *args):
     )
 
 
-def run_release(venv, project, *args, **env):
-    """python scripts/release.py ARGS in the project, with the venv's Python."""
-    return venv.python(
-        "scripts/release.py", *args, cwd=project, check=False, input="", **QUIET_TWINE, **env
+def commit(project, message, version=None):
+    """Commit every change, with pyproject.toml's version set to `version` if given."""
+    if version:
+        pyproject = project / "pyproject.toml"
+        pyproject.write_text(
+            pyproject.read_text().replace('version = "0.1"', f'version = "{version}"')
+        )
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def home(project):
+    """The HOME of the project's releases, where the test puts ~/.pypirc if it wants one."""
+    folder = project.parent / "home"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def start_release(venv, project, *args, **env):
+    """python scripts/release.py ARGS in the project, with no terminal and an empty keyring."""
+    env = venv.environ(
+        HOME=str(home(project)),
+        GIT_CONFIG_GLOBAL=os.devnull,
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        **env,
     )
+    return subprocess.Popen(
+        [venv.bin("python"), "scripts/release.py", *args], cwd=project, env=env, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def finish(process, timeout=600):
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def run_release(venv, project, *args, **env):
+    return finish(start_release(venv, project, *args, **env))
 
 
 def steps(result):
@@ -120,18 +166,26 @@ def error_line(result):
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    """The index llm-markov 0.1 is released to."""
-    server = PackageIndex(tmp_path_factory.mktemp("index"))
+    """The index llm-markov is released to: only its users may list, download or upload."""
+    server = PackageIndex(tmp_path_factory.mktemp("index"), ["list", "download", "update"])
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture(scope="module")
-def empty_index(tmp_path_factory):
-    """An index that must stay empty: dry runs and refused releases aim at it."""
-    server = PackageIndex(tmp_path_factory.mktemp("empty-index"))
+def public_index(tmp_path_factory):
+    """The index refused releases aim at: it lists files to anyone, and must stay empty."""
+    server = PackageIndex(tmp_path_factory.mktemp("public-index"), ["update"])
     yield server
-    server.stop()
+    server.close()
+
+
+@pytest.fixture
+def fresh_index(tmp_path):
+    """An empty index of the test's own that lists files to anyone, as PyPI does."""
+    server = PackageIndex(tmp_path / "index", ["update"])
+    yield server
+    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +193,7 @@ def committed_project(tmp_path_factory):
     """The default instance as its author would release it: rendered, then committed."""
     project = render(tmp_path_factory.mktemp("release-render"))
     git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "First version")
+    commit(project, "First version")
     return project
 
 
@@ -167,36 +220,29 @@ def project(committed_project, tmp_path):
 def released(committed_project, venv, index, tmp_path_factory):
     """llm-markov 0.1 released to the index; the project and the script's output."""
     project = clone(committed_project, tmp_path_factory.mktemp("released"))
-    result = run_release(
-        venv, project, "--repository-url", index.url, TWINE_USERNAME=USER, TWINE_PASSWORD=PASSWORD
-    )
+    result = run_release(venv, project, "--repository-url", index.url, **CREDENTIALS)
     assert result.returncode == 0, result.stdout + result.stderr
     return project, result
 
 
 def test_release_uploads_the_sdist_and_the_wheel(released, index):
-    assert index.files() == DIST_FILES
+    assert index.files() == dist_files("0.1")
 
 
 def test_release_shows_each_step_then_the_next_steps(released, index):
     _, result = released
     assert steps(result) == [
-        "==> Checking that build and twine are installed",
-        "==> Checking that the git working tree is clean",
+        "==> Checking the git working tree and tags",
         f"==> Checking that llm-markov 0.1 is not on {index.url}simple/ yet",
         "==> Running the tests: python -m pytest",
-        "==> Building the sdist and the wheel into dist/: python -m build",
-        (
-            "==> Checking dist/llm_markov-0.1-py3-none-any.whl, dist/llm_markov-0.1.tar.gz:"
-            " twine check --strict"
-        ),
+        "==> Building into dist/ and checking: python -m build, twine check --strict",
         f"==> Uploading to {index.url}: twine upload",
     ]
     assert " passed" in result.stdout
     assert result.stdout.count("PASSED") == 2
     assert f"Released llm-markov 0.1 to {index.url}" in result.stdout
-    assert "git tag 0.1 && git push origin 0.1" in result.stdout
-    assert "Draft a new release" in result.stdout
+    assert "  git tag 0.1 && git push origin 0.1\n" in result.stdout
+    assert "Draft a new release > tag 0.1" in result.stdout
     assert "Error" not in result.stderr
 
 
@@ -204,7 +250,8 @@ def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_p
     project, _ = released
     venv = Venv.create(tmp_path / "venv")
     # --index outranks PyPI, which also has an llm-markov 0.1 (the tutorial author's).
-    venv.install("--index", f"{index.url}simple/", "llm-markov==0.1")
+    simple = index.url.replace("//", f"//{USER}:{quote(PASSWORD)}@") + "simple/"
+    venv.install("--index", simple, "llm-markov==0.1")
     installed = venv.python("-c", "import llm_markov; print(open(llm_markov.__file__).read())")
     assert installed.stdout == (project / "llm_markov.py").read_text() + "\n"
     assert '"version": "0.1"' in venv.llm("plugins").stdout
@@ -213,67 +260,215 @@ def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_p
     assert set(words) <= set(PROMPT.split())
 
 
-@pytest.mark.parametrize("target", ["--repository-url", "--repository", "TWINE_REPOSITORY_URL"])
-def test_second_release_of_the_same_version_is_refused(released, venv, index, target, tmp_path):
+# twine reads the section named in [distutils]; the % in the URL and the password stay as is.
+PYPIRC = f"""\
+[distutils]
+index-servers = local
+
+[local]
+repository = {{url}}?from=%7Epypirc
+username = {USER}
+password = {PASSWORD}
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--repository-url", "{url}"], CREDENTIALS),
+        (["--repository", "local"], {}),
+        ([], {"TWINE_REPOSITORY_URL": "{url}", **CREDENTIALS}),
+        ([], {"TWINE_REPOSITORY": "local"}),
+    ],
+    ids=[
+        "--repository-url",
+        "--repository in ~/.pypirc",
+        "TWINE_REPOSITORY_URL",
+        "TWINE_REPOSITORY",
+    ],
+)
+def test_second_release_of_the_same_version_is_refused(released, venv, index, args, env):
+    # The index lists its files only to its users: the check logs in as twine would.
     project, _ = released
-    before = index.snapshot()
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".pypirc").write_text(f"[local]\nrepository = {index.url}\n")
-    args = {
-        "--repository-url": ["--repository-url", index.url],
-        "--repository": ["--repository", "local"],
-        "TWINE_REPOSITORY_URL": [],
-    }[target]
-    env = {"TWINE_REPOSITORY_URL": index.url} if target == "TWINE_REPOSITORY_URL" else {}
-    result = run_release(
-        venv, project, *args, HOME=home, TWINE_USERNAME=USER, TWINE_PASSWORD=PASSWORD, **env
-    )
+    (home(project) / ".pypirc").write_text(PYPIRC.format(url=index.url))
+    args = [arg.format(url=index.url) for arg in args]
+    env = {key: value.format(url=index.url) for key, value in env.items()}
+    result = run_release(venv, project, *args, **env)
     assert error_line(result) == (
         f"Error: llm-markov 0.1 is already on {index.url}simple/ "
-        f"({', '.join(DIST_FILES)}): bump the version in pyproject.toml"
+        f"({', '.join(dist_files('0.1'))}): bump the version in pyproject.toml"
     )
     assert "Running the tests" not in result.stdout
-    assert index.snapshot() == before
+    assert index.files() == dist_files("0.1")
 
 
-def test_pypi_is_the_default_index(project, monkeypatch, tmp_path):
-    # Resolved as twine does, without asking pypi.org anything: no ~/.pypirc, no TWINE_*.
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("TWINE_REPOSITORY", raising=False)
-    monkeypatch.delenv("TWINE_REPOSITORY_URL", raising=False)
-    spec = importlib.util.spec_from_file_location("release", project / "scripts" / "release.py")
-    release = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(release)
-    upload_url = release.target_upload_url(release.parse_args([]))
-    assert upload_url == "https://upload.pypi.org/legacy/"
-    assert release.simple_index_url(upload_url) == "https://pypi.org/simple/"
-
-
-def test_wrong_credentials_give_a_clear_error(venv, project, empty_index):
-    result = run_release(
-        venv,
-        project,
-        TWINE_REPOSITORY_URL=empty_index.url,
-        TWINE_USERNAME=USER,
-        TWINE_PASSWORD="wrong",
-    )
-    error = error_line(result)
-    assert error.startswith(
-        f"Error: twine upload failed: HTTPError: 403 Forbidden from {empty_index.url}"
-    )
-    assert error.endswith("(check TWINE_USERNAME and TWINE_PASSWORD, or ~/.pypirc)")
-    assert empty_index.files() == []
-
-
-def test_dry_run_builds_and_checks_but_uploads_nothing(venv, project, empty_index):
-    result = run_release(venv, project, "--repository-url", empty_index.url, "--dry-run")
+def test_next_version_is_released_beside_the_last_one(venv, project, fresh_index):
+    # A version bump and a second run: 0.1 on the index is no reason to refuse 0.2.
+    for name in dist_files("0.1"):
+        (fresh_index.packages / name).write_bytes(b"the last release")
+    commit(project, "Version 0.2", version="0.2")
+    args = ["--repository-url", fresh_index.url]
+    result = run_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(path.name for path in (project / "dist").iterdir()) == DIST_FILES
+    assert fresh_index.files() == sorted(dist_files("0.1") + dist_files("0.2"))
+
+
+def test_version_is_compared_in_normal_form(venv, project, fresh_index):
+    # 0.4.0-rc1 in pyproject.toml is 0.4.0rc1 in file names. An earlier release that
+    # stopped half way left its sdist on the index: this one must not add a wheel to it.
+    (fresh_index.packages / "llm_markov-0.4.0rc1.tar.gz").write_bytes(b"an earlier upload")
+    commit(project, "Version 0.4.0-rc1", version="0.4.0-rc1")
+    args = ["--repository-url", fresh_index.url]
+    result = run_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
+    assert error_line(result) == (
+        f"Error: llm-markov 0.4.0-rc1 is already on {fresh_index.url}simple/ "
+        "(llm_markov-0.4.0rc1.tar.gz): bump the version in pyproject.toml"
+    )
+    assert fresh_index.files() == ["llm_markov-0.4.0rc1.tar.gz"]
+
+
+@pytest.mark.parametrize(
+    ("stop", "reason"),
+    [
+        ("interrupt", "interrupted"),
+        ("fail", "503 Server Error: Service Unavailable for url: {url}"),
+        ("hang", "could not reach {url}: timed out"),
+    ],
+    ids=["Ctrl-C", "index fails", "index never answers"],
+)
+def test_upload_stopped_half_way_says_which_files_reached_the_index(
+    venv, project, tmp_path, stop, reason
+):
+    index = PackageIndex(tmp_path / "index", ["update"], stop_at=2, hold=stop != "fail")
+    timeout = ["--timeout", "3"] if stop == "hang" else []
+    args = ["--repository-url", index.url, *timeout]
+    process = start_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
+    try:
+        if stop == "interrupt":  # Ctrl-C while the second file is on its way
+            assert index.holding.wait(timeout=600)
+            process.send_signal(signal.SIGINT)
+            # It stops at once, well within the default time limit of 60 seconds.
+            result = finish(process, timeout=30)
+        else:
+            result = finish(process)
+    finally:
+        process.kill()
+        index.close()
+    wheel, sdist = dist_files("0.1")
+    assert error_line(result) == (
+        f"Error: {reason.format(url=index.url)}; uploaded: {wheel}; not uploaded: {sdist}"
+    )
+    assert index.files() == [wheel]
+
+
+def test_index_that_never_answers_is_given_up_on(venv, project):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # it listens, and never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        result = run_release(venv, project, "--repository-url", url, "--timeout", "1", "--dry-run")
+    assert error_line(result) == f"Error: could not reach {url}simple/llm-markov/: timed out"
+
+
+def test_unreachable_index_is_refused(venv, project):
+    with refusing_port() as port:
+        url = f"http://127.0.0.1:{port}/"
+        result = run_release(venv, project, "--repository-url", url, "--dry-run")
+    assert error_line(result) == (
+        f"Error: could not reach {url}simple/llm-markov/: [Errno 111] Connection refused"
+    )
+
+
+@pytest.mark.parametrize("name", ["index", "public_index"])
+def test_wrong_credentials_give_a_clear_error(venv, project, name, request):
+    server = request.getfixturevalue(name)
+    before = server.files()
+    wrong = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": "wrong", **FEW_TESTS}
+    result = run_release(venv, project, "--repository-url", server.url, **wrong)
+    if name == "index":  # it lists files only to its users: refused before the tests
+        expected = f"for url: {server.url}simple/llm-markov/ {HINT}"
+    else:  # refused at the upload, which says what reached the index: nothing
+        expected = f"for url: {server.url} {HINT}; uploaded: nothing; not uploaded: "
+        expected += ", ".join(dist_files("0.1"))
+    assert error_line(result).endswith(expected)
+    assert server.files() == before
+
+
+@pytest.mark.parametrize(
+    ("env", "error"),
+    [
+        ({}, "Credential not found for username."),
+        ({"TWINE_USERNAME": USER}, "Credential not found for password."),
+        ({"TWINE_USERNAME": USER, "TWINE_PASSWORD": ""}, "no username or password for the index"),
+    ],
+    ids=["no username", "no password", "empty password"],
+)
+def test_missing_credentials_without_a_terminal_give_one_line(
+    venv, project, public_index, env, error
+):
+    result = run_release(venv, project, "--repository-url", public_index.url, **env)
+    assert error_line(result) == f"Error: {error} {HINT}"
+    assert steps(result) == ["==> Checking the git working tree and tags"]
+
+
+MORE_INFO = "More info: https://packaging.python.org/specifications/pypirc/"
+
+
+@pytest.mark.parametrize(
+    ("pypirc", "error"),
+    [
+        ("repository = http://127.0.0.1/\n", f"Malformed configuration in ~/.pypirc. {MORE_INFO}"),
+        ("[pypi]\n", f"Missing 'local' section from ~/.pypirc. {MORE_INFO}"),
+        (
+            "[distutils]\nindex-servers = local\n\n[local]\nusername = alice\n",
+            "the [local] section of ~/.pypirc needs a repository = URL",
+        ),
+    ],
+    ids=["no section header", "no such section", "no URL"],
+)
+def test_odd_pypirc_gives_one_line(venv, project, pypirc, error):
+    (home(project) / ".pypirc").write_text(pypirc)
+    result = run_release(venv, project, "--repository", "local", "--dry-run")
+    assert error_line(result) == f"Error: {error}"
+
+
+def test_dry_run_builds_and_checks_but_uploads_nothing(venv, project, public_index):
+    # A tag for this version on HEAD is where a release should be made from.
+    git(project, "tag", "-a", "v0.1", "-m", "Version 0.1")
+    args = ["--repository-url", public_index.url, "--dry-run"]
+    result = run_release(venv, project, *args, **FEW_TESTS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(path.name for path in (project / "dist").iterdir()) == dist_files("0.1")
     assert result.stdout.count("PASSED") == 2
     assert "Dry run: built and checked llm-markov 0.1; uploaded nothing." in result.stdout
     assert not any("Uploading" in step for step in steps(result))
-    assert empty_index.files() == []
+    assert public_index.files() == []
+
+
+def test_check_reads_only_the_target_index_and_says_where_it_points(venv, project, tmp_path):
+    # Like pypiserver by default, the index sends projects it lacks on to another index,
+    # which has an llm-markov 0.1 of its own: no reason to refuse, and that index is asked
+    # nothing. Running no tests stops the release right after the check.
+    elsewhere = PackageIndex(tmp_path / "elsewhere", ["update"])
+    for name in dist_files("0.1"):
+        (elsewhere.packages / name).write_bytes(b"another project's release")
+    index = PackageIndex(tmp_path / "index", ["update"], fallback_url=f"{elsewhere.url}simple/")
+    args = ["--repository-url", index.url, "--dry-run"]
+    result = run_release(venv, project, *args, PYTEST_ADDOPTS="-k no_such_test")
+    index.close()
+    elsewhere.close()
+    assert error_line(result) == "Error: the tests failed: fix them before releasing"
+    origin = f"{index.url}simple/llm-markov/"
+    assert f"Warning: not following {origin} to {elsewhere.url}simple/llm-markov/" in result.stderr
+    assert elsewhere.paths == []
+
+
+@pytest.mark.parametrize("tag", ["0.1", "v0.1"])
+def test_version_tagged_on_another_commit_is_refused(venv, project, public_index, tag):
+    git(project, "tag", tag)
+    commit(project, "A commit after the tag")
+    result = run_release(venv, project, "--repository-url", public_index.url, **CREDENTIALS)
+    assert error_line(result) == (
+        f"Error: tag {tag} is on another commit than HEAD: bump the version"
+    )
 
 
 def dirty_by_editing(project):
@@ -285,83 +480,72 @@ def dirty_by_adding(project):
     (project / "notes.txt").write_text("not committed yet\n")
 
 
-@pytest.mark.parametrize("make_dirty", [dirty_by_editing, dirty_by_adding])
-def test_dirty_tree_is_refused_before_anything_is_built(venv, project, empty_index, make_dirty):
+def dirty_by_adding_where_git_status_hides_it(project):
+    git(project, "config", "status.showUntrackedFiles", "no")
+    dirty_by_adding(project)
+
+
+@pytest.mark.parametrize(
+    "make_dirty", [dirty_by_editing, dirty_by_adding, dirty_by_adding_where_git_status_hides_it]
+)
+def test_dirty_tree_is_refused_before_anything_is_built(venv, project, public_index, make_dirty):
     make_dirty(project)
-    result = run_release(venv, project, "--repository-url", empty_index.url)
+    result = run_release(venv, project, "--repository-url", public_index.url)
     assert error_line(result) == (
-        "Error: the git working tree has 1 uncommitted change(s): "
-        "commit or stash them first (see git status)"
+        "Error: the git working tree has 1 uncommitted change(s): commit first"
     )
-    assert len(steps(result)) == 2
+    assert steps(result) == ["==> Checking the git working tree and tags"]
     assert not (project / "dist").exists()
-    assert empty_index.files() == []
 
 
-def test_failing_test_is_refused_before_anything_is_built(venv, project, empty_index):
+def test_failing_test_is_refused_before_anything_is_built(venv, project, public_index):
     (project / "tests" / "test_unfinished.py").write_text(
         "def test_unfinished():\n    assert False\n"
     )
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "An unfinished test")
-    result = run_release(venv, project, "--repository-url", empty_index.url)
+    commit(project, "An unfinished test")
+    result = run_release(
+        venv, project, "--repository-url", public_index.url, **CREDENTIALS, **FEW_TESTS
+    )
     assert error_line(result) == "Error: the tests failed: fix them before releasing"
     assert "1 failed" in result.stdout
     assert not (project / "dist").exists()
-    assert empty_index.files() == []
 
 
-def test_broken_readme_is_refused_by_twine_check(venv, project, empty_index):
+def test_broken_readme_is_refused_by_twine_check(venv, project, public_index):
     (project / "README.rst").write_text("llm-markov\n==========\n\n.. image::\n")
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"README.md"', '"README.rst"'))
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "A README PyPI cannot render")
-    result = run_release(
-        venv,
-        project,
-        "--repository-url",
-        empty_index.url,
-        TWINE_USERNAME=USER,
-        TWINE_PASSWORD=PASSWORD,
-    )
-    assert error_line(result).startswith(
-        "Error: twine check --strict failed: `long_description` has syntax errors in markup"
-    )
-    assert not any("Uploading" in step for step in steps(result))
-    assert empty_index.files() == []
-
-
-def test_unreachable_index_is_refused(venv, project):
-    with refusing_port() as port:
-        url = f"http://127.0.0.1:{port}/"
-        result = run_release(venv, project, "--repository-url", url)
-    assert error_line(result).startswith(
-        f"Error: could not reach the index at {url}simple/llm-markov/: "
-    )
-    assert not (project / "dist").exists()
+    commit(project, "A README PyPI cannot render")
+    args = ["--repository-url", public_index.url]
+    result = run_release(venv, project, *args, **CREDENTIALS, **FEW_TESTS)
+    assert error_line(result) == "Error: twine check --strict failed (see its report above)"
+    assert "`long_description` has syntax errors in markup" in result.stderr
+    assert public_index.files() == []
 
 
 @pytest.mark.parametrize(
     ("installed", "missing"),
-    [((), "build and twine"), (("build",), "twine"), (("twine",), "build")],
+    [((), "build"), (("build",), "pytest"), (("build", "pytest"), "twine")],
 )
-def test_missing_build_or_twine_gives_the_install_command(project, tmp_path, installed, missing):
+def test_missing_tools_give_the_install_command(project, tmp_path, installed, missing):
     bare = Venv.create(tmp_path / "bare")
     if installed:
         bare.install(*installed)
     result = run_release(bare, project)
-    assert error_line(result) == f"Error: missing {missing}: python -m pip install build twine"
-    assert steps(result) == ["==> Checking that build and twine are installed"]
+    assert error_line(result) == (
+        f"Error: missing {missing}: python -m pip install -e . --group dev build twine"
+    )
+    assert steps(result) == []
 
 
-def test_script_is_ruff_clean(committed_project):
-    for check in (["check"], ["format", "--check"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *check, "scripts/release.py"],
-            check=False,
-            cwd=committed_project,
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+def test_pypi_is_the_default_index(project, monkeypatch, tmp_path):
+    # Resolved by twine, without asking pypi.org anything: no ~/.pypirc, no TWINE_*.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in [name for name in os.environ if name.startswith("TWINE_")]:
+        monkeypatch.delenv(name)
+    spec = importlib.util.spec_from_file_location("release", project / "scripts" / "release.py")
+    release = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(release)
+    settings = release.twine_settings(release.parse_args(["--dry-run"]))
+    assert settings.repository_config["repository"] == "https://upload.pypi.org/legacy/"
+    assert release.simple_index_url(settings) == "https://pypi.org/simple/"

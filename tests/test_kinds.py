@@ -6,11 +6,15 @@ The default markov render is covered by test_default_instance.py.
 """
 
 import ast
+import base64
+import importlib.util
 import json
 import math
-import threading
+import os
+import re
+import signal
+import subprocess
 import tomllib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -23,7 +27,7 @@ KINDS = {
 }
 HOOKS = {
     "markov-async": ["register_models"],
-    "api": ["register_models"],
+    "api": ["register_commands", "register_models"],
     "embedding": ["register_embedding_models"],
 }
 PROMPT = "the cat sat on the mat"
@@ -31,6 +35,9 @@ ANSWER = "Pelicans are large water birds"
 NO_KEY_ERROR = (
     "Error: No key found - add one using 'llm keys set acme'"
     " or set the ACME_API_KEY environment variable\n"
+)
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
 
 
@@ -75,8 +82,14 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
                 "llm_acme.py",
                 "tests/conftest.py",
                 "tests/fake_api.py",
+                "tests/test_connections.py",
                 "tests/test_llm_acme.py",
+                "tests/test_model_discovery.py",
                 "tests/test_plugin.py",
+                "tests/test_replies.py",
+                "tests/test_retries.py",
+                "tests/test_schemas_and_images.py",
+                "tests/test_tools.py",
             },
             ["llm>=0.33", "httpx2"],
         ),
@@ -111,68 +124,53 @@ def test_markov_async_works_from_the_command_line(installed):
     assert "Markov (async): markov" in venv.llm("models", "--async").stdout
 
 
-# The api kind, against a chat-completions server that this module runs itself.
+# The api kind, against the fake API of the rendered project's own tests.
 
 
-class ChatHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.received.append((self.path, self.headers["Authorization"], body))
-        usage = {"prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16}
-        if body["stream"]:
-            pieces = [ANSWER[start : start + 5] for start in range(0, len(ANSWER), 5)]
-            events = [{"choices": [{"index": 0, "delta": {"content": text}}]} for text in pieces]
-            events.append({"choices": [], "usage": usage})
-            data = "".join(f"data: {json.dumps(event)}\n\n" for event in events)
-            self.reply(data + "data: [DONE]\n\n", "text/event-stream")
-        else:
-            message = {"role": "assistant", "content": ANSWER}
-            reply = {"id": "cmpl-1", "choices": [{"index": 0, "message": message}], "usage": usage}
-            self.reply(json.dumps(reply), "application/json")
-
-    def reply(self, text, content_type):
-        data = text.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+@pytest.fixture(scope="module")
+def fake_api(installed):
+    """The rendered tests/fake_api.py, loaded into this process: it needs only the stdlib."""
+    project, _ = installed("api")
+    path = project / "tests" / "fake_api.py"
+    spec = importlib.util.spec_from_file_location("rendered_fake_api", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
-def chat_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ChatHandler)
-    server.received = []
-    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def api(fake_api):
+    with fake_api.FakeChatAPI() as server:
+        server.answer = ANSWER
+        yield server
 
 
-def server_url(server):
-    host, port = server.server_address
-    return f"http://{host}:{port}/v1"
-
-
-def test_api_without_a_key_names_the_key(installed, chat_server):
+@pytest.fixture
+def acme(installed, api):
+    """Run llm in the api kind's environment, pointed at the fake API, with a key."""
     _, venv = installed("api")
-    result = venv.llm("-m", "acme", "hi", check=False, ACME_BASE_URL=server_url(chat_server))
+
+    def run(*args, check=True, **env):
+        env = {"ACME_BASE_URL": api.url, "ACME_API_KEY": "sk-env", **env}
+        return venv.llm(*args, check=check, **env)
+
+    return run
+
+
+def test_api_without_a_key_names_the_key(installed, api):
+    _, venv = installed("api")
+    result = venv.llm("-m", "acme", "hi", check=False, ACME_BASE_URL=api.url)
     assert result.returncode == 1
     assert result.stderr == NO_KEY_ERROR
-    assert chat_server.received == []
+    assert api.requests == []
 
 
-def test_api_streams_and_sends_the_conversation(installed, chat_server):
-    _, venv = installed("api")
-    env = {"ACME_BASE_URL": server_url(chat_server), "ACME_API_KEY": "sk-env"}
-    first = venv.llm("-m", "acme", "Tell me about pelicans", "-s", "Be brief", **env)
-    second = venv.llm("-c", "And herons?", "--no-stream", "-o", "temperature", "0.3", **env)
+def test_api_streams_and_sends_the_conversation(acme, api):
+    first = acme("-m", "acme", "Tell me about pelicans", "-s", "Be brief")
+    second = acme("-c", "And herons?", "--no-stream", "-o", "temperature", "0.3")
     assert first.stdout == second.stdout == ANSWER + "\n"
-    [(path, auth, body), (_, _, follow_up)] = chat_server.received
-    assert (path, auth) == ("/v1/chat/completions", "Bearer sk-env")
+    [(path, headers, body), (_, _, follow_up)] = api.requests
+    assert (path, headers["Authorization"]) == ("/v1/chat/completions", "Bearer sk-env")
     assert (body["model"], body["stream"]) == ("acme", True)
     assert follow_up["stream"] is False
     assert follow_up["temperature"] == 0.3
@@ -182,19 +180,20 @@ def test_api_streams_and_sends_the_conversation(installed, chat_server):
         {"role": "assistant", "content": ANSWER},
         {"role": "user", "content": "And herons?"},
     ]
-    logs = json.loads(venv.llm("logs", "-n", "2", "--json").stdout)
-    assert [(entry["input_tokens"], entry["output_tokens"]) for entry in logs] == [(11, 5)] * 2
+    logs = json.loads(acme("logs", "-n", "2", "--json").stdout)
+    # The fake API counts words as tokens
+    assert [(entry["input_tokens"], entry["output_tokens"]) for entry in logs] == [(6, 5), (13, 5)]
 
 
-def test_api_key_from_llm_keys_set_and_async(installed, chat_server):
+def test_api_key_from_llm_keys_set_and_async(installed, api):
     _, venv = installed("api")
     venv.llm("keys", "set", "acme", "--value", "sk-stored")
     try:
-        result = venv.llm("--async", "-m", "acme", "hi", ACME_BASE_URL=server_url(chat_server))
+        result = venv.llm("--async", "-m", "acme", "hi", ACME_BASE_URL=api.url)
     finally:
         (venv.user_path / "keys.json").unlink()  # the other tests expect no stored key
     assert result.stdout == ANSWER + "\n"
-    assert chat_server.received[-1][1] == "Bearer sk-stored"
+    assert api.last_headers["Authorization"] == "Bearer sk-stored"
 
 
 def test_api_that_cannot_be_reached_is_a_clear_error(installed):
@@ -205,6 +204,196 @@ def test_api_that_cannot_be_reached_is_a_clear_error(installed):
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: Could not reach the API at {url}/chat/completions: ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-stream"], ["--async"]])
+def test_api_tool_round_trip(installed, acme, api, flags):
+    _, venv = installed("api")
+    llm_version = venv.python("-c", "import importlib.metadata as m; print(m.version('llm'))")
+    api.reply_next(tool_calls=[("llm_version", "{}")])
+    result = acme("-m", "acme", "-T", "llm_version", "Which version of llm?", *flags)
+    assert result.stdout == ANSWER + "\n"
+    (_, _, first), (_, _, second) = api.requests
+    assert [tool["function"]["name"] for tool in first["tools"]] == ["llm_version"]
+    call, tool_result = second["messages"][1:]
+    assert call["tool_calls"][0]["function"] == {"name": "llm_version", "arguments": "{}"}
+    assert tool_result == {
+        "role": "tool",
+        "tool_call_id": call["tool_calls"][0]["id"],
+        "content": llm_version.stdout.strip(),
+    }
+
+
+def test_api_is_listed_among_models_with_tools_and_schemas(acme):
+    assert "Acme: acme\n" in acme("models", "--tools", "--schemas").stdout
+
+
+def test_api_schema_goes_as_a_response_format(acme, api):
+    api.reply_next(content='{"name": "Cleo", "age": 3}')
+    result = acme("-m", "acme", "Invent a dog", "--schema", "name, age int")
+    assert json.loads(result.stdout) == {"name": "Cleo", "age": 3}
+    response_format = api.last_body["response_format"]
+    assert response_format["type"] == "json_schema"
+    assert response_format["json_schema"]["schema"]["required"] == ["name", "age"]
+
+
+def test_api_image_goes_as_an_image_url(acme, api, tmp_path):
+    image = tmp_path / "image.png"
+    image.write_bytes(PNG)
+    acme("-m", "acme", "Describe it", "-a", str(image))
+    [message] = api.last_body["messages"]
+    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert message["content"] == [
+        {"type": "text", "text": "Describe it"},
+        {"type": "image_url", "image_url": {"url": data_url}},
+    ]
+
+
+def test_api_refresh_models_and_a_discovered_model(installed, acme, api):
+    _, venv = installed("api")
+    try:
+        assert acme("acme", "refresh").stdout == "acme/acme-large\nacme/acme-small\n"
+        assert acme("acme", "models").stdout == "acme/acme-large\nacme/acme-small\n"
+        assert [model["id"] for model in json.loads(acme("acme", "models", "--json").stdout)] == [
+            "acme-large",
+            "acme-small",
+        ]
+        assert "Acme: acme/acme-small\n" in acme("models").stdout
+        assert acme("-m", "acme/acme-small", "hi").stdout == ANSWER + "\n"
+        assert api.last_body["model"] == "acme-small"
+        # Loading llm, and so the plugin, sends nothing: only prompts and refresh do
+        api.requests.clear()
+        for command in [["--version"], ["models"], ["plugins"], ["acme", "models"]]:
+            acme(*command)
+        assert api.requests == []
+    finally:
+        (venv.user_path / "acme-models.json").unlink(missing_ok=True)
+
+
+def test_api_retries_a_busy_api_then_gives_one_clear_error(acme, api):
+    api.reply_next(status=503, body="busy", headers={"Retry-After": "0"})
+    assert acme("-m", "acme", "hi").stdout == ANSWER + "\n"
+    assert len(api.requests) == 2
+    for _ in range(3):
+        api.reply_next(status=500, body="still down", headers={"Retry-After": "0"})
+    result = acme("-m", "acme", "hi", check=False)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: 500 Internal Server Error: the API could not answer. The API said: still down."
+        " It asks to try again in 0 seconds\n"
+    )
+    assert len(api.requests) == 5
+
+
+@pytest.mark.parametrize("flags", [[], ["--async"]])
+def test_api_stream_cut_off_is_an_error(acme, api, flags):
+    api.reply_next(end_early=True)
+    result = acme("-m", "acme", "hi", *flags, check=False)
+    assert result.returncode == 1
+    assert result.stdout == ANSWER
+    assert result.stderr == (
+        "Error: The reply ended early: the API closed the stream before saying it was complete."
+        " Try again.\n"
+    )
+
+
+@pytest.mark.parametrize("flags", [[], ["--async"]])
+def test_api_ctrl_c_in_the_middle_of_an_answer(installed, api, flags):
+    _, venv = installed("api")
+    api.reply_next(stall=60)
+    process = subprocess.Popen(
+        [venv.bin("llm"), "-m", "acme", "hi", *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=venv.environ(ACME_BASE_URL=api.url, ACME_API_KEY="sk"),
+    )
+    try:
+        first_word = os.read(process.stdout.fileno(), 100)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert first_word == b"Pelicans "
+    assert process.returncode == 1
+    assert stderr.decode().strip() == "Aborted!"  # click's message, and no traceback
+
+
+def test_api_chat_keeps_one_connection(acme, api):
+    result = acme("chat", "-m", "acme", input="One\nTwo\nThree\nquit\n")
+    assert result.stdout.count(ANSWER) == 3
+    assert len(api.requests) == 3
+    assert api.connections == 1
+
+
+def readme_examples(project, language):
+    """The code blocks of a language in the rendered README's Usage section."""
+    readme = (project / "README.md").read_text()
+    usage = readme[readme.index("## Usage") : readme.index("## Development")]
+    return re.findall(rf"```{language}\n(.*?)```", usage, re.DOTALL)
+
+
+def test_api_readme_examples_run(installed, acme, api, tmp_path):
+    project, venv = installed("api")
+    (tmp_path / "pelican.jpg").write_bytes(PNG)
+    commands = [
+        line
+        for block in readme_examples(project, "bash")
+        for line in block.splitlines()
+        # Not: comments, the interactive key prompt, an image URL (a download)
+        if line.startswith("llm ") and "keys set" not in line and "https://" not in line
+    ]
+    assert len(commands) >= 20
+    try:
+        for command in commands:
+            command = command.replace("MODEL-ID", "acme-small")
+            stdin = "quit\n" if command.startswith("llm chat") else ""
+            result = venv.run("bash", "-c", command, cwd=tmp_path, check=False, input=stdin,
+                              ACME_BASE_URL=api.url, ACME_API_KEY="sk")  # fmt: skip
+            if "temperature 3" in command:
+                assert result.stderr.startswith("Error: temperature\n"), command
+            else:
+                assert result.returncode == 0, f"{command}\n{result.stderr}"
+        for example in readme_examples(project, "python"):
+            result = venv.python("-c", example, ACME_BASE_URL=api.url, ACME_API_KEY="sk")
+            assert result.stdout.strip(), example
+    finally:
+        (venv.user_path / "acme-models.json").unlink(missing_ok=True)
+    assert api.last_body["model"] == "acme"
+
+
+CLIENTS_SCRIPT = """
+import asyncio, threading, llm
+
+model = llm.get_model("acme")
+for stream in (True, False, True):
+    model.prompt("hi", stream=stream).text()
+threads = [threading.Thread(target=lambda: model.prompt("hi").text()) for _ in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+
+async_model = llm.get_async_model("acme")
+
+async def prompts():
+    for stream in (True, False):
+        await async_model.prompt("hi", stream=stream).text()
+
+asyncio.run(prompts())
+asyncio.run(prompts())
+print("done")
+"""
+
+
+def test_api_clients_are_reused_and_closed_cleanly(installed, api):
+    _, venv = installed("api")
+    env = {"ACME_BASE_URL": api.url, "ACME_API_KEY": "sk"}
+    # Every unclosed socket or transport would show as a ResourceWarning
+    result = venv.python("-W", "always::ResourceWarning", "-c", CLIENTS_SCRIPT, **env)
+    assert (result.stdout, result.stderr) == ("done\n", "")
+    assert len(api.requests) == 3 + 3 + 2 + 2
+    # The sync model's connection (and at most one per extra thread), one per event loop
+    assert api.connections <= 1 + 3 + 2
 
 
 def module_constants(path):

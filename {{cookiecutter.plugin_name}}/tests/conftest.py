@@ -35,3 +35,36 @@ def user_path(tmp_path, monkeypatch, empty_logs_db):
     shutil.copy(empty_logs_db, path / "logs.db")
     monkeypatch.setenv("LLM_USER_PATH", str(path))
     return path
+{%- if cookiecutter.model_kind == 'api' %}
+
+
+# The api kind: a fake API to talk to, and a key
+
+
+@pytest.fixture
+def api(monkeypatch):
+    """A fake chat API on 127.0.0.1 that the plugin talks to instead of the real one."""
+    from fake_api import FakeChatAPI
+
+    import {{ cookiecutter.module_name }} as plugin
+
+    with FakeChatAPI() as server:
+        monkeypatch.setenv(plugin.API_BASE_ENV_VAR, server.url)
+        yield server
+
+
+@pytest.fixture
+def key(monkeypatch):
+    import {{ cookiecutter.module_name }} as plugin
+
+    monkeypatch.setenv(plugin.KEY_ENV_VAR, "sk-from-env")
+    return "sk-from-env"
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    """Retries without the waits between them, so that the tests stay fast."""
+    import {{ cookiecutter.module_name }} as plugin
+
+    monkeypatch.setattr(plugin, "BACKOFF_SECONDS", 0)
+{%- endif %}

@@ -15,6 +15,8 @@ def test_plugin_is_installed():
         "name": PLUGIN_NAME,
 {%- if cookiecutter.model_kind == 'embedding' %}
         "hooks": ["register_embedding_models"],
+{%- elif cookiecutter.model_kind == 'api' %}
+        "hooks": ["register_commands", "register_models"],
 {%- else %}
         "hooks": ["register_models"],
 {%- endif %}

@@ -315,7 +315,7 @@ def stream(args, urls):
     )
     runs = {name: partial(through_llm, name) for name in chosen}
     runs["floor"] = through_floor
-    return interleave(runs, args.reps)
+    return interleave(runs, args.reps, urls.cpu)
 
 
 def first_token(args, urls):
@@ -398,7 +398,7 @@ def prompts(args, urls):
                 runs["llm floor"] = partial(through_llm, "llm floor", FloorInLlm(floor, client))
             for run in runs.values():
                 run()
-            result[task] = interleave(runs, args.reps)
+            result[task] = interleave(runs, args.reps, urls.cpu)
             before = urls.accepted()
             result[task]["own"] = timed(partial(through_llm, "own", chosen["own"]))
             result[task]["own connections"] = urls.opened_since(before)["own"]
@@ -420,7 +420,7 @@ async def prompts_async(args, urls):
             }
             for run in runs.values():
                 await run()
-            result[task] = await interleave_async(runs, args.reps)
+            result[task] = await interleave_async(runs, args.reps, urls.cpu)
             before = urls.accepted()
             result[task]["own"] = await timed_async(partial(through_llm, "own", chosen["own"]))
             result[task]["own connections"] = urls.opened_since(before)["own"]

@@ -53,7 +53,7 @@ class Report:
                 "value": value,
             }
         )
-        print(f"  {figure:<46} {measured:>22}  {goal:<18} {verdict}", flush=True)
+        print(f"  {figure:<48} {measured:>26}  {goal:<18} {verdict}", flush=True)
 
     def note(self, text):
         print(f"  {text}", flush=True)

@@ -11,7 +11,7 @@ Clients put a tag first in the path (http://HOST:PORT/plugin/v1/chat/completions
 server can count each contender's connections apart. `GET CONTROL/stats` (a second port, whose
 connections are not counted) returns, per tag, the connections accepted, still open, and how
 each one ended: "eof" (the client closed it), "reset" (the client reset it) or "server" (the
-server closed it, e.g. after `Connection: close`).
+server closed it, e.g. after `Connection: close`); `GET CONTROL/cpu` the CPU seconds it has used.
 
 What it answers, by the last message:
 - user "stream N": N content events, as fast as the socket takes them
@@ -280,7 +280,11 @@ class APIHandler(BaseHTTPRequestHandler):
 
 class ControlHandler(BaseHTTPRequestHandler):
     def do_GET(self):
-        data = json.dumps(self.server.connections.snapshot()).encode()
+        if self.path == "/cpu":
+            # The CPU seconds this process has used: clients compare it before and after a run
+            data = json.dumps(time.process_time()).encode()
+        else:
+            data = json.dumps(self.server.connections.snapshot()).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -334,6 +338,11 @@ class FakeServer:
 
     def stats(self):
         with urllib.request.urlopen(self.control + "/stats", timeout=60) as reply:
+            return json.load(reply)
+
+    def cpu(self):
+        """The CPU seconds the server has used so far."""
+        with urllib.request.urlopen(self.control + "/cpu", timeout=60) as reply:
             return json.load(reply)
 
     def accepted(self):

@@ -32,27 +32,38 @@ def rotations(names, reps):
         yield names[shift:] + names[:shift]
 
 
-def empty_seconds(names):
-    return {"wall": {name: [] for name in names}, "cpu": {name: [] for name in names}}
+def empty_seconds(names, server_cpu):
+    clocks = ["wall", "cpu", "server cpu"] if server_cpu else ["wall", "cpu"]
+    return {clock: {name: [] for name in names} for clock in clocks}
 
 
-def interleave(runs, reps):
-    """Time each of runs (name: function) once per repetition; wall and CPU seconds per name."""
-    seconds = empty_seconds(runs)
+def interleave(runs, reps, server_cpu=None):
+    """Time each of runs (name: function) once per repetition; wall and CPU seconds per name.
+
+    server_cpu, if given, returns the CPU seconds a server process has used so far: the server's
+    share of each run is recorded too ("server cpu").
+    """
+    seconds = empty_seconds(runs, server_cpu)
     for order in rotations(list(runs), reps):
         for name in order:
+            before = server_cpu() if server_cpu else None
             wall, cpu = timed(runs[name])
+            if server_cpu:
+                seconds["server cpu"][name].append(server_cpu() - before)
             seconds["wall"][name].append(wall)
             seconds["cpu"][name].append(cpu)
     return seconds
 
 
-async def interleave_async(runs, reps):
+async def interleave_async(runs, reps, server_cpu=None):
     """interleave() for coroutine functions, all in one event loop."""
-    seconds = empty_seconds(runs)
+    seconds = empty_seconds(runs, server_cpu)
     for order in rotations(list(runs), reps):
         for name in order:
+            before = server_cpu() if server_cpu else None
             wall, cpu = await timed_async(runs[name])
+            if server_cpu:
+                seconds["server cpu"][name].append(server_cpu() - before)
             seconds["wall"][name].append(wall)
             seconds["cpu"][name].append(cpu)
     return seconds

@@ -1,11 +1,12 @@
 """The api kind's measurements, run by kinds.py inside an environment with the rendered plugin.
 
-Three contenders talk to the same local server (fake_openai.py) and get the same bytes:
+The contenders talk to the same local server (fake_openai.py) and get the same bytes:
 - "plugin": llm's Python API with the rendered api plugin (its base URL comes from the
   environment, ending in /plugin/v1);
 - "own": llm's own OpenAI-compatible model, an extra-openai-models.yaml entry that this
   script writes into LLM_USER_PATH (base URL ending in /own/v1);
-- "floor": httpx2 used directly, one keep-alive client, parsing each event's JSON (/floor/v1).
+- "floor": httpx2 used directly, one keep-alive client, parsing each event's JSON (/floor/v1);
+- "llm floor": the floor's loop inside a tiny llm model, to show what llm itself adds.
 Every contender's answer is checked against the text the server sent: a short or wrong answer
 stops the benchmark. It prints one JSON object. Modes:
 
@@ -267,7 +268,7 @@ async def llm_chain_async(name, model):
     counted.check(name)
 
 
-# The server's connection counts -------------------------------------------------------------
+# llm's models --------------------------------------------------------------------------------
 
 
 def setup_own_model(server_urls):

@@ -12,7 +12,7 @@ stops the benchmark. It prints one JSON object. Modes:
 
     python api.py stream       one reply of 20,000 events, read to the end
     python api.py first-token  time until the first text arrives
-    python api.py prompts      a 50-turn conversation and a 10-step tool chain, sync and async
+    python api.py prompts      a 50-turn conversation and 5 tool chains of 10 steps, sync and async
     python api.py connections  connections per model object, across threads and event loops
 
 Options: --server URL --control URL --model MODEL_ID --reps N (kinds.py passes them).
@@ -35,6 +35,7 @@ from timing import interleave, interleave_async, rotations, timed, timed_async
 OWN_MODEL = "bench-own-openai"
 STREAM_EVENTS = 20_000
 TURNS = 50
+CHAINS = 5  # tool chains of server.TOOL_STEPS steps, one after the other: one timed run
 TIMEOUT = 60
 
 
@@ -154,21 +155,44 @@ class FloorInLlm(llm.Model):
 
     model_id = "floor-in-llm"
     can_stream = True
+    supports_tools = True
 
     def __init__(self, floor, client):
         self.floor = floor
         self.client = client
 
     def execute(self, prompt, stream, response, conversation):
-        messages = [
-            {"role": message.role, "content": "".join(part.text for part in message.parts)}
-            for message in prompt.messages
-        ]
+        messages = [message for llm_message in prompt.messages for message in api(llm_message)]
         reply = Reply()
-        for line in self.floor.lines(self.client, messages):
+        for line in self.floor.lines(self.client, messages, tools=bool(prompt.tools)):
             seen = len(reply.texts)
             reply.read(line)
             yield from reply.texts[seen:]
+        for call in reply.calls.values():
+            arguments = json.loads(call["arguments"])
+            response.add_tool_call(llm.ToolCall(call["name"], arguments, call["id"]))
+
+
+def api(message):
+    """An llm message as the API's messages: one, or one per tool result."""
+    if message.role == "tool":
+        return [
+            {"role": "tool", "tool_call_id": part.tool_call_id, "content": part.output}
+            for part in message.parts
+        ]
+    text = "".join(getattr(part, "text", "") for part in message.parts)
+    calls = [
+        {
+            "id": part.tool_call_id,
+            "type": "function",
+            "function": {"name": part.name, "arguments": json.dumps(part.arguments)},
+        }
+        for part in message.parts
+        if isinstance(part, llm.parts.ToolCallPart)
+    ]
+    if calls:
+        return [{"role": message.role, "content": text or None, "tool_calls": calls}]
+    return [{"role": message.role, "content": text}]
 
 
 def tool_results(reply):
@@ -204,22 +228,24 @@ async def floor_conversation_async(floor, client):
         messages.append({"role": "assistant", "content": reply.text})
 
 
-def floor_chain(floor, client):
-    messages = [{"role": "user", "content": "chain"}]
-    for _ in range(server.TOOL_STEPS):
+def floor_chains(floor, client):
+    for _ in range(CHAINS):
+        messages = [{"role": "user", "content": "chain"}]
+        for _ in range(server.TOOL_STEPS):
+            reply = floor.request(client, messages, tools=True)
+            messages += [reply.assistant_message(), *tool_results(reply)]
         reply = floor.request(client, messages, tools=True)
-        messages += [reply.assistant_message(), *tool_results(reply)]
-    reply = floor.request(client, messages, tools=True)
-    expect("floor, tool chain", reply.text, server.final_chain_text())
+        expect("floor, tool chain", reply.text, server.final_chain_text())
 
 
-async def floor_chain_async(floor, client):
-    messages = [{"role": "user", "content": "chain"}]
-    for _ in range(server.TOOL_STEPS):
+async def floor_chains_async(floor, client):
+    for _ in range(CHAINS):
+        messages = [{"role": "user", "content": "chain"}]
+        for _ in range(server.TOOL_STEPS):
+            reply = await floor.request_async(client, messages, tools=True)
+            messages += [reply.assistant_message(), *tool_results(reply)]
         reply = await floor.request_async(client, messages, tools=True)
-        messages += [reply.assistant_message(), *tool_results(reply)]
-    reply = await floor.request_async(client, messages, tools=True)
-    expect("floor, tool chain", reply.text, server.final_chain_text())
+        expect("floor, tool chain", reply.text, server.final_chain_text())
 
 
 def llm_conversation(name, model):
@@ -254,18 +280,20 @@ class CountedTool:
         expect(f"{name}, tool calls", self.calls, list(range(1, server.TOOL_STEPS + 1)))
 
 
-def llm_chain(name, model):
-    counted = CountedTool()
-    text = model.chain("chain", tools=[counted.tool()]).text()
-    expect(f"{name}, tool chain", text, server.final_chain_text())
-    counted.check(name)
+def llm_chains(name, model):
+    for _ in range(CHAINS):
+        counted = CountedTool()
+        text = model.chain("chain", tools=[counted.tool()]).text()
+        expect(f"{name}, tool chain", text, server.final_chain_text())
+        counted.check(name)
 
 
-async def llm_chain_async(name, model):
-    counted = CountedTool()
-    text = await model.chain("chain", tools=[counted.tool()]).text()
-    expect(f"{name}, tool chain", text, server.final_chain_text())
-    counted.check(name)
+async def llm_chains_async(name, model):
+    for _ in range(CHAINS):
+        counted = CountedTool()
+        text = await model.chain("chain", tools=[counted.tool()]).text()
+        expect(f"{name}, tool chain", text, server.final_chain_text())
+        counted.check(name)
 
 
 # llm's models --------------------------------------------------------------------------------
@@ -363,11 +391,11 @@ def first_token(args, urls):
 
 TASKS = {
     "conversation": (llm_conversation, floor_conversation),
-    "chain": (llm_chain, floor_chain),
+    "chain": (llm_chains, floor_chains),
 }
 ASYNC_TASKS = {
     "conversation": (llm_conversation_async, floor_conversation_async),
-    "chain": (llm_chain_async, floor_chain_async),
+    "chain": (llm_chains_async, floor_chains_async),
 }
 
 
@@ -395,8 +423,8 @@ def prompts(args, urls):
                 "plugin": partial(through_llm, "plugin", chosen["plugin"]),
                 "floor": partial(through_floor, floor, client),
             }
-            if task == "conversation":  # what llm itself adds to each prompt
-                runs["llm floor"] = partial(through_llm, "llm floor", FloorInLlm(floor, client))
+            # What llm itself adds to each prompt
+            runs["llm floor"] = partial(through_llm, "llm floor", FloorInLlm(floor, client))
             for run in runs.values():
                 run()
             result[task] = interleave(runs, args.reps, urls.cpu)
@@ -454,7 +482,7 @@ def connections(args, urls):
 
     count("conversation", partial(each_object, llm_conversation))
     if not unsupported("chain", models(args)):
-        count("chain", partial(each_object, llm_chain))
+        count("chain", partial(each_object, llm_chains))
     shared = plugin()
 
     def in_threads():
@@ -498,7 +526,7 @@ async def connections_async(args, urls):
 
     await count("conversation", llm_conversation_async)
     if not unsupported("chain", models(args, async_=True)):
-        await count("chain", llm_chain_async)
+        await count("chain", llm_chains_async)
     shared = plugin()
     before = urls.accepted()
     await asyncio.gather(*(short_conversation_async(shared) for _ in range(THREADS)))

@@ -275,7 +275,7 @@ def first_token(report, seconds):
 
 
 def many_prompts(report, tasks):
-    labels = {"conversation": "50 turns", "chain": "tool chain"}
+    labels = {"conversation": "50 turns", "chain": "5 tool chains"}
     for task, figures in tasks.items():
         name, _, mode = task.partition(" ")
         label = f"{labels[name]}{', async' if mode else ''}"
@@ -283,6 +283,8 @@ def many_prompts(report, tasks):
             report.add("api", f"{label}: plugin / floor", "not measured", "", False)
             report.note(f"  {figures['skipped']}")
             continue
+        if "llm floor" in figures["cpu"]:
+            ratio_row(report, f"{label}: floor in llm / floor", figures, "llm floor", "floor", None)
         ratio_row(report, f"{label}: plugin / floor", figures, "plugin", "floor", PROMPTS_GOAL)
         cpu = both_cpus(figures)
         times = ", ".join(
@@ -308,7 +310,7 @@ def connections(report, venv, server, urls, environ):
     rows = [
         ("conversation", f"50 turns on each of {objects} models", objects),
         ("conversation async", "the same, async", objects),
-        ("chain", f"10-step chain on each of {objects} models", objects),
+        ("chain", f"5 tool chains on each of {objects} models", objects),
         ("chain async", "the same, async", objects),
         ("threads", f"{threads} threads share one model", threads),
         ("threads async", f"{threads} async tasks share one model", threads),

@@ -406,6 +406,14 @@ def unsupported(task, chosen):
     return None
 
 
+def contenders(through_llm, through_floor, model, floor, client):
+    """The plugin's model and the floor's client, each doing the same task."""
+    return {
+        "plugin": partial(through_llm, "plugin", model),
+        "floor": partial(through_floor, floor, client),
+    }
+
+
 def prompts(args, urls):
     """Many prompts on one model object (one keep-alive client for the floor), timed.
 
@@ -419,10 +427,7 @@ def prompts(args, urls):
             if reason := unsupported(task, chosen):
                 result[task] = {"skipped": reason}
                 continue
-            runs = {
-                "plugin": partial(through_llm, "plugin", chosen["plugin"]),
-                "floor": partial(through_floor, floor, client),
-            }
+            runs = contenders(through_llm, through_floor, chosen["plugin"], floor, client)
             # What llm itself adds to each prompt
             runs["llm floor"] = partial(through_llm, "llm floor", FloorInLlm(floor, client))
             for run in runs.values():
@@ -443,10 +448,7 @@ async def prompts_async(args, urls):
             if reason := unsupported(task, chosen):
                 result[task] = {"skipped": reason}
                 continue
-            runs = {
-                "plugin": partial(through_llm, "plugin", chosen["plugin"]),
-                "floor": partial(through_floor, floor, client),
-            }
+            runs = contenders(through_llm, through_floor, chosen["plugin"], floor, client)
             for run in runs.values():
                 await run()
             result[task] = await interleave_async(runs, args.reps, urls.cpu)

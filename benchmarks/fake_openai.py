@@ -212,7 +212,20 @@ class Connections:
             }
 
 
-class APIHandler(BaseHTTPRequestHandler):
+class JSONHandler(BaseHTTPRequestHandler):
+    def send_json(self, value, status=200):
+        data = json.dumps(value).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):
+        pass  # quiet
+
+
+class APIHandler(JSONHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real APIs do
     disable_nagle_algorithm = True  # headers and body leave at once, as from a real server
 
@@ -266,33 +279,14 @@ class APIHandler(BaseHTTPRequestHandler):
             chunks = chunks[1:]
         self.wfile.write(b"".join(chunks) + last)
 
-    def send_json(self, value, status=200):
-        data = json.dumps(value).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
-    def log_message(self, format, *args):
-        pass
-
-
-class ControlHandler(BaseHTTPRequestHandler):
+class ControlHandler(JSONHandler):
     def do_GET(self):
         if self.path == "/cpu":
             # The CPU seconds this process has used: clients compare it before and after a run
-            data = json.dumps(time.process_time()).encode()
+            self.send_json(time.process_time())
         else:
-            data = json.dumps(self.server.connections.snapshot()).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format, *args):
-        pass
+            self.send_json(self.server.connections.snapshot())
 
 
 def serve():

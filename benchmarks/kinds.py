@@ -91,7 +91,7 @@ def import_costs(report, ready):
     """What importing each kind's module adds to `import llm`, in CPU and in wall time."""
     cpu, wall = {kind: [] for kind in ready}, {kind: [] for kind in ready}
     children = {}
-    for repetition in range(8):  # the first run compiles .pyc files and is not counted
+    for repetition in range(11):  # the first run compiles .pyc files and is not counted
         for kind, installed in ready.items():
             code = TIMED_IMPORT.format(installed.module)
             result = installed.venv.python("-X", "importtime", "-c", code)

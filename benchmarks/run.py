@@ -1,6 +1,6 @@
 """Benchmarks for the template: every figure printed beside its goal. See benchmarks/README.md.
 
-    python benchmarks/run.py             # sections 1-6, about 12 minutes
+    python benchmarks/run.py             # sections 1-6, about 8 minutes
     python benchmarks/run.py --suite     # also time the template's own test suite (section 7)
     python benchmarks/run.py --only startup,api   # or --only suite
 
@@ -307,8 +307,11 @@ def template_suite(report, extra_args):
         text=True,
     )
     seconds = time.perf_counter() - start
-    summary = (result.stdout.strip().splitlines() or ["no output"])[-1]
-    report.note(f"  {summary}")
+    lines = result.stdout.strip().splitlines() or ["no output"]
+    report.note(f"  {lines[-1]}")
+    for line in lines:
+        if line.startswith(("FAILED", "ERROR")):
+            report.note(f"  {line[:200]}")
     report.add(
         "suite",
         "template suite passes",

@@ -140,7 +140,7 @@ def whole_processes(report, work, kinds):
         missing = [kind.project.name for kind in kinds if f'"{kind.project.name}"' not in plugins]
         if missing:
             raise AssertionError(f"{', '.join(missing)} not loaded with the others:\n{plugins}")
-        for repetition, order in enumerate(rotations(runs, 11)):
+        for repetition, order in enumerate(rotations(runs, 21)):
             for env, command in order:
                 venv = venvs[env]
                 args = [venv.bin("llm"), *commands[command]]
@@ -189,9 +189,9 @@ def api(report, work):
         def api_worker(mode, reps):
             return worker(installed.venv, "api.py", mode, *urls, "--reps", str(reps), **environ)
 
-        streaming(report, api_worker("stream", 4))
+        streaming(report, api_worker("stream", 5))
         first_token(report, api_worker("first-token", 15))
-        many_prompts(report, api_worker("prompts", 7))
+        many_prompts(report, api_worker("prompts", 15))
         connections(report, installed.venv, server, urls, environ)
 
 

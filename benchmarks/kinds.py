@@ -61,8 +61,8 @@ def import_cost(stderr, module):
 
 def startup(report, work):
     report.section(
-        '3. Start-up: what `python -X importtime -c "import llm, MODULE"` adds for MODULE,'
-        " and whole llm processes with every kind installed"
+        "3. Start-up: what importing each kind's module adds to `import llm`, and whole llm"
+        " processes with every kind installed"
     )
     section = "startup"
     ready = {}

@@ -296,7 +296,7 @@ def green(report, work):
 
 def template_suite(report, extra_args):
     report.section("7. The template's own test suite: python -m pytest at the template root")
-    env = clean_environ()
+    env = clean_environ(COLUMNS="200")  # wide enough for each failure's message in the summary
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", *extra_args],
@@ -311,7 +311,7 @@ def template_suite(report, extra_args):
     report.note(f"  {lines[-1]}")
     for line in lines:
         if line.startswith(("FAILED", "ERROR")):
-            report.note(f"  {line[:200]}")
+            report.note(f"  {line[:300]}")
     report.add(
         "suite",
         "template suite passes",

@@ -1,6 +1,6 @@
 """Benchmarks for the template: every figure printed beside its goal. See benchmarks/README.md.
 
-    python benchmarks/run.py             # sections 1-6, about 8 minutes
+    python benchmarks/run.py             # sections 1-6, about 10 minutes
     python benchmarks/run.py --suite     # also time the template's own test suite (section 7)
     python benchmarks/run.py --only startup,api   # or --only suite
 

@@ -18,6 +18,7 @@ from collections import Counter
 from itertools import pairwise
 
 import llm
+from timing import interleave
 
 MODEL_ID = "markov"
 PROMPT_WORDS = 200_000
@@ -67,14 +68,6 @@ def stream(model, text, length, **options):
     return list(model.prompt(text, length=length, stream=True, **options))
 
 
-def timed(function, *args, **kwargs):
-    """Wall-clock and CPU seconds. CPU time is what a busy machine disturbs least."""
-    gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
-    function(*args, **kwargs)
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
 def ratio(args):
     """Interleaved repetitions: each one times the three ways back to back, rotating the order."""
     model = llm.get_model(MODEL_ID)
@@ -86,19 +79,6 @@ def ratio(args):
         "stream": lambda: stream(model, text, GENERATED_WORDS, **options),
     }
     return interleave(runs, args.reps)
-
-
-def interleave(runs, reps):
-    """Time each run once per repetition, rotating the order; wall and CPU seconds per run."""
-    names = list(runs)
-    seconds = {"wall": {name: [] for name in names}, "cpu": {name: [] for name in names}}
-    for repetition in range(reps):
-        shift = repetition % len(names)
-        for name in names[shift:] + names[:shift]:
-            wall, cpu = timed(runs[name])
-            seconds["wall"][name].append(wall)
-            seconds["cpu"][name].append(cpu)
-    return seconds
 
 
 def ngram_counts(words, order):

@@ -1,126 +1,48 @@
 """Benchmarks for the template: every figure printed beside its goal. See benchmarks/README.md.
 
-    python benchmarks/run.py             # sections 1-4, about 3 minutes
-    python benchmarks/run.py --suite     # also time the template's own test suite
-    python benchmarks/run.py --only startup,scaling   # or --only suite
+    python benchmarks/run.py             # sections 1-6, about 10 minutes
+    python benchmarks/run.py --suite     # also time the template's own test suite (section 7)
+    python benchmarks/run.py --only startup,api   # or --only suite
 
 Run it with the template's development environment (requirements-dev.txt): it renders the
 template with cookiecutter and makes throwaway environments with uv (and pip) under a temporary
 folder. Timings are medians of repetitions that are interleaved, so a noisy neighbour slows
-every contender alike; the ratios are what the goals are about.
+every contender alike; the ratios are what the goals are about. Sections 1, 2 and 6 are here;
+3 to 5 (every kind's start-up, the api kind, the embedding kind) are in kinds.py.
 """
 
 import argparse
 import json
 import os
-import re
-import resource
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
-import tomllib
 from pathlib import Path
 from statistics import median
 
-from cookiecutter.exceptions import CookiecutterException
+import kinds
+from common import (
+    BENCHMARKS,
+    TEMPLATE,
+    Report,
+    install_kind,
+    paired_ratio,
+    render,
+    run,
+    stopwatch,
+    wall_and_cpu,
+    worker,
+)
 
-BENCHMARKS = Path(__file__).resolve().parent
-TEMPLATE = BENCHMARKS.parent
+from helpers import UV, Venv, clean_environ
+
 RESULTS = BENCHMARKS / "results"
-GENERATION = BENCHMARKS / "generation.py"
-sys.path.insert(0, str(TEMPLATE / "tests"))
-
-from helpers import UV, Venv, clean_environ  # noqa: E402
-from helpers import render as render_loudly  # noqa: E402
-
 PUBLISHED = "llm-markov==0.1"
-SECTIONS = ["generation", "scaling", "startup", "green"]
-# Every plugin kind the template renders, with the answers that select it.
-KINDS = {
-    "markov": {},
-    "markov, async": {"async_markov": True},
-    "api": {"plugin_name": "llm-acme", "model_id": "acme", "model_kind": "api"},
-    "embedding": {
-        "model_kind": "embedding",
-        "plugin_name": "llm-embed-demo",
-        "model_id": "embed-demo",
-    },
-}
-
-
-class Report:
-    """Rows of (figure, measured, goal, verdict), printed as they come and saved as JSON."""
-
-    def __init__(self):
-        self.rows = []
-
-    def section(self, title):
-        print(f"\n{title}", flush=True)
-
-    def add(self, section, figure, measured, goal="", ok=None, value=None):
-        verdict = {True: "ok", False: "MISSED", None: ""}[ok]
-        self.rows.append(
-            {
-                "section": section,
-                "figure": figure,
-                "measured": measured,
-                "goal": goal,
-                "ok": ok,
-                "value": value,
-            }
-        )
-        print(f"  {figure:<46} {measured:>22}  {goal:<18} {verdict}", flush=True)
-
-    def note(self, text):
-        print(f"  {text}", flush=True)
-
-    def summary(self):
-        goals = [row for row in self.rows if row["ok"] is not None]
-        missed = [row for row in goals if not row["ok"]]
-        print(f"\n{len(goals) - len(missed)} of {len(goals)} goals met.")
-        for row in missed:
-            print(f"  missed: {row['figure']}: {row['measured']} (goal {row['goal']})")
-        return not missed
-
-
-def render(output_dir, **answers):
-    """Render the template without the post-generation hook's "next steps" in our output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)  # the hook is a subprocess writing to file descriptor 1
-    try:
-        return render_loudly(output_dir, **answers)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def stopwatch(function, *args, **kwargs):
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - start, result
-
-
-def run(args, cwd=None, env=None):
-    """Run a command; fail loudly with its output if it fails."""
-    result = subprocess.run(
-        [str(arg) for arg in args], check=False, cwd=cwd, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(map(str, args))} exited {result.returncode}\n"
-            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-    return result
-
-
-def worker(venv, *args):
-    """Run generation.py in a plugin's environment and read its JSON."""
-    return json.loads(venv.python(GENERATION, *args, timeout=1200).stdout)
+SECTIONS = ["generation", "scaling", "startup", "api", "embedding", "green"]
 
 
 # 1. Generation ---------------------------------------------------------------------------------
@@ -130,7 +52,7 @@ def generation(report, work):
     report.section(
         "1. Generation: 200,000-word prompt, 100,000 words generated, via llm's Python API"
     )
-    ours = install_default(work)
+    ours = install_kind(work, "markov").venv
     published = Venv.create(work / "published-venv")
     published.install(PUBLISHED)
 
@@ -138,17 +60,19 @@ def generation(report, work):
     # Within each process the three ways are interleaved too (generation.py).
     ours_runs, published_runs = [], []
     for round_number in range(3):
-        ours_runs.append(worker(ours, "ratio", "--reps", "5"))
+        ours_runs.append(worker(ours, "generation.py", "ratio", "--reps", "5"))
         if round_number == 0:
             # 0.1 sleeps after every word even at delay 0: one repetition is plenty.
-            published_runs.append(worker(published, "ratio", "--reps", "1", "--delay0"))
+            published_runs.append(
+                worker(published, "generation.py", "ratio", "--reps", "1", "--delay0")
+            )
 
     section = "generation"
     cpu, wall = pooled(ours_runs, "cpu"), pooled(ours_runs, "wall")
     report.add(section, "bare tutorial functions, CPU (wall)", f"{seconds(cpu, wall, 'bare')}")
     for name, label, goal in (("no_stream", "no-stream", 1.3), ("stream", "stream", 2.0)):
         # Judged on CPU time: on a busy machine the wall clock also counts other processes.
-        ratio, wall_ratio = paired_ratio(cpu, name), paired_ratio(wall, name)
+        ratio, wall_ratio = paired_ratio(cpu, name, "bare"), paired_ratio(wall, name, "bare")
         report.add(
             section,
             f"{label} / bare, CPU (wall) [{seconds(cpu, wall, name)}]",
@@ -160,7 +84,7 @@ def generation(report, work):
     published_wall = pooled(published_runs, "wall")
     for name, label in (("no_stream", "no-stream"), ("stream", "stream")):
         # Wall time: 0.1's cost at delay 0 is mostly time.sleep(0) after each word.
-        ratio = paired_ratio(published_wall, name)
+        ratio = paired_ratio(published_wall, name, "bare")
         slower = median(published_wall[name]) / median(wall[name])
         report.add(
             section,
@@ -170,7 +94,7 @@ def generation(report, work):
         )
         report.note(f"  0.1 takes {median(published_wall[name]):.2f} s: {slower:.0f}x ours")
 
-    check = worker(ours, "check")
+    check = worker(ours, "generation.py", "check")
     report.add(
         section,
         "seeded output == bare functions, word for word",
@@ -224,24 +148,8 @@ def pooled(runs, clock):
     return {name: [t for run in runs for t in run[clock][name]] for name in runs[0][clock]}
 
 
-def paired_ratio(times, name):
-    """Median of per-repetition ratios: each repetition timed the way and bare back to back."""
-    return median([t / b for t, b in zip(times[name], times["bare"], strict=True)])
-
-
 def seconds(cpu, wall, name):
     return f"{median(cpu[name]):.3f} s ({median(wall[name]):.3f} s)"
-
-
-def install_default(work):
-    """The default instance, rendered and installed (not editable, as users get it)."""
-    venv_path = work / "default-venv"
-    if venv_path.exists():
-        return Venv(venv_path, venv_path.parent / f"{venv_path.name}-llm-user-path")
-    project = render(work / "default", **KINDS["markov"])
-    venv = Venv.create(venv_path)
-    venv.install(str(project))
-    return venv
 
 
 # 2. Scaling ------------------------------------------------------------------------------------
@@ -249,11 +157,11 @@ def install_default(work):
 
 def scaling(report, work):
     report.section("2. Scaling: n-word prompt, n words generated (no-stream); figures per word")
-    venv = install_default(work)
+    venv = install_kind(work, "markov").venv
     repetitions = {10**3: 15, 10**4: 9, 10**5: 5, 10**6: 2}
     per_word = {}
     for n, reps in repetitions.items():
-        result = worker(venv, "scale", "--words", str(n), "--reps", str(reps))
+        result = worker(venv, "generation.py", "scale", "--words", str(n), "--reps", str(reps))
         cpu, memory = result["seconds"]["cpu"], result["peak_bytes"]
         per_word[n] = {
             "ours_us": median(cpu["no_stream"]) / n * 1e6,
@@ -300,81 +208,7 @@ def scaling(report, work):
     )
 
 
-# 3. Start-up -----------------------------------------------------------------------------------
-
-
-IMPORT_LINE = re.compile(r"import time:\s*(\d+) \|\s*(\d+) \| ( *)(\S+)")
-
-
-def import_cost(stderr, module):
-    """Microseconds `import module` takes beyond what llm already imported, and its top children."""
-    children = []
-    for line in stderr.splitlines():
-        match = IMPORT_LINE.match(line)
-        if not match:
-            continue
-        cumulative, indent, name = int(match[2]), match[3], match[4]
-        if indent == "":
-            if name == module:
-                return cumulative, sorted(children, reverse=True)[:3]
-            children = []
-        elif indent == "  ":
-            children.append((cumulative, name))
-    raise ValueError(f"{module} is not in python -X importtime's output")
-
-
-def startup(report, work):
-    report.section(
-        '3. Start-up: what `python -X importtime -c "import llm, MODULE"` adds for MODULE'
-    )
-    section = "startup"
-    ready = {}
-    for kind, answers in KINDS.items():
-        try:
-            ready[kind] = install_kind(work / "kinds" / re.sub(r"\W+", "-", kind), answers)
-        except (CookiecutterException, AssertionError, OSError, KeyError, ValueError) as error:
-            # A kind that does not render or install yet (being written): say so, carry on.
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            report.add(section, f"{kind}: not measured", reason[:60], "<= 5 ms", False)
-
-    costs = {kind: [] for kind in ready}
-    children = {}
-    for repetition in range(6):  # the first run compiles .pyc files and is not counted
-        for kind, (venv, module) in ready.items():
-            stderr = venv.python("-X", "importtime", "-c", f"import llm, {module}").stderr
-            cost, children[kind] = import_cost(stderr, module)
-            if repetition:
-                costs[kind].append(cost)
-
-    for kind, (_, module) in ready.items():
-        milliseconds = median(costs[kind]) / 1000
-        report.add(
-            section,
-            f"{kind} ({module})",
-            f"{milliseconds:.2f} ms",
-            "<= 5 ms",
-            milliseconds <= 5,
-            milliseconds,
-        )
-        if milliseconds > 5:
-            heaviest = ", ".join(f"{name} {us / 1000:.1f} ms" for us, name in children[kind])
-            report.note(f"  heaviest imports inside it: {heaviest}")
-
-
-def install_kind(folder, answers):
-    """Render one kind and install it (not editable); returns (venv, plugin module name)."""
-    project = render(folder, **answers)
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    [module] = set(pyproject["project"]["entry-points"]["llm"].values())
-    top = module.split(".")[0]
-    if not ((project / f"{top}.py").exists() or (project / top).is_dir()):
-        raise FileNotFoundError(f"rendered without its module {module}")
-    venv = Venv.create(folder / "venv")
-    venv.install(str(project))
-    return venv, module
-
-
-# 4. Render to green ----------------------------------------------------------------------------
+# 6. Render to green ----------------------------------------------------------------------------
 
 
 def green_with_uv(folder, env):
@@ -405,21 +239,13 @@ def green_with_pip(folder, env):
     return phases, project
 
 
-def wall_and_cpu(command, cwd, env):
-    """Wall-clock and CPU seconds (user + system) of one command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, _ = stopwatch(run, command, cwd, env)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def median_wall_and_cpu(samples):
     """The median wall and CPU seconds of (wall, cpu) samples."""
     return median([wall for wall, _ in samples]), median([cpu for _, cpu in samples])
 
 
 def green(report, work):
-    report.section("4. Render to green: render, fresh environment, install, the tests pass")
+    report.section("6. Render to green: render, fresh environment, install, the tests pass")
     env = clean_environ(UV_PYTHON=sys.executable, UV_NO_PROGRESS="1")
     paths = {"uv": green_with_uv, "pip": green_with_pip}
     # The first uv and pip runs warm the package caches and are not counted.
@@ -465,12 +291,12 @@ def green(report, work):
     )
 
 
-# 5. The template's own suite -------------------------------------------------------------------
+# 7. The template's own suite -------------------------------------------------------------------
 
 
 def template_suite(report, extra_args):
-    report.section("5. The template's own test suite: python -m pytest at the template root")
-    env = clean_environ()
+    report.section("7. The template's own test suite: python -m pytest at the template root")
+    env = clean_environ(COLUMNS="200")  # wide enough for each failure's message in the summary
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", *extra_args],
@@ -481,8 +307,11 @@ def template_suite(report, extra_args):
         text=True,
     )
     seconds = time.perf_counter() - start
-    summary = (result.stdout.strip().splitlines() or ["no output"])[-1]
-    report.note(f"  {summary}")
+    lines = result.stdout.strip().splitlines() or ["no output"]
+    report.note(f"  {lines[-1]}")
+    for line in lines:
+        if line.startswith(("FAILED", "ERROR")):
+            report.note(f"  {line[:300]}")
     report.add(
         "suite",
         "template suite passes",
@@ -529,12 +358,18 @@ def main(argv=None):
         sections = {
             "generation": generation,
             "scaling": scaling,
-            "startup": startup,
+            "startup": kinds.startup,
+            "api": kinds.api,
+            "embedding": kinds.embedding,
             "green": green,
             "suite": lambda report, work: template_suite(report, shlex.split(args.suite_args)),
         }
         for name in chosen:
-            sections[name](report, work)
+            try:
+                sections[name](report, work)
+            except Exception as error:  # say so loudly, and still measure the other sections
+                report.add(name, f"{name}: could not be measured", type(error).__name__, "", False)
+                report.note(textwrap.indent(str(error).strip()[-3000:], "    "))
     finally:
         if args.keep:
             print(f"\nKept {work}")

@@ -39,7 +39,6 @@ _TOML_ESCAPES = {
     "\r": "\\r",
 }
 _TOML_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-_TOML_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 # Markdown reads some characters as markup only in some places. markdown_text puts a
 # backslash before each one where Markdown would read it so, and nowhere else, so that
@@ -72,11 +71,6 @@ def _toml_escape(match: re.Match) -> str:
 def toml_string(text: str) -> str:
     """A TOML basic string, quotes included. Astral characters stay literal."""
     return '"' + _TOML_NEEDS_ESCAPE.sub(_toml_escape, str(text)) + '"'
-
-
-def toml_key(text: str) -> str:
-    """A TOML key: bare when TOML allows it, else a quoted string."""
-    return text if _TOML_BARE_KEY.match(text) else toml_string(text)
 
 
 def python_string(text: str) -> str:
@@ -256,7 +250,6 @@ class EscapeExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
         environment.filters["toml_string"] = toml_string
-        environment.filters["toml_key"] = toml_key
         environment.filters["python_string"] = python_string
         environment.filters["markdown_text"] = markdown_text
         environment.filters["capwords"] = capwords

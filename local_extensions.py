@@ -258,6 +258,9 @@ class EscapeExtension(Extension):
         environment.filters["api_key_name"] = api_key_name
         environment.filters["env_prefix"] = env_prefix
         environment.globals["model_kinds"] = _model_kinds()
+        # Where the template is, for the post-gen hook: cookiecutter's _repo_dir is
+        # relative to a folder the hook does not know ("." for a local template).
+        environment.globals["template_dir"] = str(TEMPLATE_CONTEXT.parent)
         # cruft renders two commits of the template in one process (cruft update): forget
         # this module, so that each render imports the local_extensions.py of its commit.
         sys.modules.pop(__name__, None)

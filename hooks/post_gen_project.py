@@ -10,10 +10,15 @@ import shlex
 import sys
 from pathlib import Path
 
+import jinja2
+
 # Answers arrive as data, never as code (see pre_gen_project.py).
 ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')  # fmt: skip
 # The defaults in cookiecutter.json: the tutorial's author, for the tutorial's plugin.
 TUTORIAL_AUTHOR = {"author_name": "Simon Willison", "github_username": "simonw"}
+# The template's folder of project files (local_extensions.py says where the template is).
+TEMPLATE_DIR = json.loads(r'{{ template_dir | tojson }}')  # fmt: skip
+PROJECT_FOLDER = Path(TEMPLATE_DIR, "{% raw %}{{cookiecutter.plugin_name}}{% endraw %}")
 
 
 def next_steps(answers, project):
@@ -46,8 +51,57 @@ def tutorial_author_note(answers):
     ]
 
 
+def rendered_files(answers):
+    """The project's files as this render named them.
+
+    A name that renders empty is a file the answers leave out (the other kinds' modules).
+    """
+    names = jinja2.Environment()
+    files = set()
+    for path in PROJECT_FOLDER.rglob("*"):
+        parts = [
+            names.from_string(part).render(cookiecutter=answers)
+            for part in path.relative_to(PROJECT_FOLDER).parts
+        ]
+        if path.is_file() and all(parts):
+            files.add(Path(*parts))
+    return files
+
+
+def left_from_before(answers, project):
+    """Python files in the template's folders that this render did not write.
+
+    `cookiecutter -f` renders over an earlier render and keeps what it does not
+    overwrite: after another kind or module name, the old module and tests stay,
+    and the tests fail as they import what is no longer there.
+    """
+    rendered = rendered_files(answers)
+    found = [*project.glob("*.py"), *project.glob("tests/*.py"), *project.glob("scripts/*.py")]
+    return sorted(
+        str(path.relative_to(project))
+        for path in found
+        if path.relative_to(project) not in rendered
+    )
+
+
+def left_from_before_note(answers, project):
+    left = left_from_before(answers, project)
+    if not left:
+        return []
+    return [
+        "Warning: these files are not from this render (cookiecutter -f keeps an earlier one's):",
+        *(f"  {name}" for name in left),
+        "Delete those an earlier render made: they import what this one does not have.",
+    ]
+
+
 def main():
-    message = "\n".join(next_steps(ANSWERS, Path.cwd()) + tutorial_author_note(ANSWERS))
+    project = Path.cwd()
+    message = "\n".join(
+        next_steps(ANSWERS, project)
+        + tutorial_author_note(ANSWERS)
+        + left_from_before_note(ANSWERS, project)
+    )
     try:
         # Straight to stderr's file descriptor, so no buffer is left to fail at exit.
         os.write(2, os.fsencode(message + "\n"))

@@ -38,6 +38,8 @@ else:  # build brings tomli along on Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+# The longest --timeout: a day. Sockets cannot wait much longer (1e10 seconds overflows).
+LONGEST_TIMEOUT = 24 * 60 * 60
 CREDENTIALS = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
 
 
@@ -51,10 +53,18 @@ class TimedSettings(Settings):
         return repository
 
 
+def seconds(text):
+    """The value of --timeout: a number of seconds, more than 0 and at most a day."""
+    value = float(text)
+    if not 0 < value <= LONGEST_TIMEOUT:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not above 0 and at most {LONGEST_TIMEOUT}")
+    return value
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="Test, build, check and upload this plugin.")
     parser.add_argument("--dry-run", action="store_true", help="stop before uploading")
-    parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for the index")
+    parser.add_argument("--timeout", type=seconds, default=60, help="seconds to wait for the index")
     Settings.register_argparse_arguments(parser)  # twine upload's options
     return parser.parse_args(argv)
 

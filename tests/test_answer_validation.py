@@ -7,7 +7,6 @@ test_pre_gen_hook.py checks the hook's rules one answer at a time.
 import ast
 import json
 import re
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -15,13 +14,18 @@ from pathlib import Path
 import pytest
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
-from test_cruft_update import CRUFT, commit_all, git_environ, run
 
-from helpers import TEMPLATE, clean_environ, copy_template, render, write_cookiecutter_config
-
-PROMPTED_FIELDS = [
-    key for key in json.loads((TEMPLATE / "cookiecutter.json").read_text()) if key[0] != "_"
-]
+from helpers import (
+    CRUFT,
+    PROMPTED,
+    TEMPLATE,
+    clean_environ,
+    copy_template,
+    git_repository,
+    render,
+    run,
+    write_cookiecutter_config,
+)
 
 
 def run_cookiecutter(output_dir, *args, answers=None, replay_file=None, cwd=None, config=None):
@@ -32,21 +36,19 @@ def run_cookiecutter(output_dir, *args, answers=None, replay_file=None, cwd=None
         options = ["--replay-file", str(replay_file)]
     else:
         options = ["--no-input"]
-    return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", *options, str(TEMPLATE), *args, "-o", output_dir],
+    return run(
+        sys.executable, "-m", "cookiecutter", *options, TEMPLATE, *args, "-o", output_dir,
         input="".join(answer + "\n" for answer in answers or []),
-        check=False,
-        capture_output=True,
-        text=True,
         env=clean_environ(**({"COOKIECUTTER_CONFIG": str(config)} if config else {})),
         cwd=cwd,
+        check=False,
         timeout=120,
-    )
+    )  # fmt: skip
 
 
 def typed(**answers):
     """What a user types at the prompts: these answers, Enter for the others."""
-    return [answers.get(field, "") for field in PROMPTED_FIELDS]
+    return [answers.get(field, "") for field in PROMPTED]
 
 
 def everything_under(path):
@@ -395,24 +397,17 @@ def test_an_accepted_class_name_cannot_hide_a_name_the_module_uses(tmp_path, ans
 @pytest.fixture(scope="module")
 def template_repository(tmp_path_factory):
     """A git repository holding this template's files, for cruft to clone."""
-    root = tmp_path_factory.mktemp("cruft-template")
-    env = git_environ(root)
-    template = copy_template(root / "template")
-    run("git", "init", "-q", cwd=template, env=env)
-    commit_all(template, "The template", env)
-    return template
+    return git_repository(copy_template(tmp_path_factory.mktemp("cruft-template") / "template"))
 
 
 def run_cruft_create(template, output_dir, answers, config=None):
-    return subprocess.run(
-        [CRUFT, "create", "--no-input", str(template), "--extra-context", json.dumps(answers)],
+    return run(
+        CRUFT, "create", "--no-input", template, "--extra-context", json.dumps(answers),
         cwd=output_dir,
-        capture_output=True,
-        text=True,
         env=clean_environ(**({"COOKIECUTTER_CONFIG": str(config)} if config else {})),
-        timeout=120,
         check=False,
-    )
+        timeout=120,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

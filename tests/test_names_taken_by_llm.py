@@ -12,9 +12,10 @@ import tomllib
 
 import pytest
 
-from helpers import TEMPLATE, Venv, render
+from helpers import MODEL_KINDS, TEMPLATE, Venv, render
 
-KINDS = json.loads((TEMPLATE / "cookiecutter.json").read_text())["model_kind"]
+# Its tests share one install of everything the kinds need: on one worker, which makes it.
+pytestmark = pytest.mark.xdist_group("names-taken-by-llm")
 
 # Run in the environment: the top-level modules of every distribution that the given
 # requirements install, following Requires-Dist (without extras) for this platform.
@@ -54,7 +55,7 @@ print(json.dumps(sorted(names)))
 def rendered_requirements(output_dir):
     """What the rendered projects of every kind install: to run, to test and to build."""
     requirements = set()
-    for kind in KINDS:
+    for kind in MODEL_KINDS:
         project = render(output_dir / kind, model_kind=kind)
         pyproject = tomllib.loads((project / "pyproject.toml").read_text())
         requirements.update(pyproject["project"]["dependencies"])

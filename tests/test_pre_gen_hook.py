@@ -13,9 +13,7 @@ from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
-from helpers import TEMPLATE, render
-
-KINDS = json.loads((TEMPLATE / "cookiecutter.json").read_text())["model_kind"]
+from helpers import MODEL_KINDS, TEMPLATE, render
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +50,8 @@ def test_the_default_answers_pass(hook, default_answers):
 
 
 def test_the_kinds_are_those_cookiecutter_json_offers(hook, default_answers):
-    assert hook.MODEL_KINDS == KINDS
-    for kind in KINDS:
+    assert hook.MODEL_KINDS == MODEL_KINDS
+    for kind in MODEL_KINDS:
         assert problem(hook, default_answers, model_kind=kind) is None
 
 
@@ -168,7 +166,7 @@ KELVIN = "\u212a"  # K: re.IGNORECASE matches it with k, but no packaging tool d
         ("__api_key_name", "Acme", "is not a name for llm keys set"),
         ("__api_env_prefix", "ACME-1", "is not an environment variable prefix"),
         ("__api_env_prefix", "", "is not an environment variable prefix"),
-        ("model_kind", "chat", "choose one of " + ", ".join(KINDS)),
+        ("model_kind", "chat", "choose one of " + ", ".join(MODEL_KINDS)),
         ("async_markov", "maybe", "must be a yes/no answer"),
         ("async_markov", None, "must be a yes/no answer"),
         ("description", 42, "must be text"),
@@ -248,7 +246,7 @@ def test_a_model_id_llm_already_has_is_refused(hook, default_answers, model_id):
 def rendered_names(tmp_path_factory):
     """Every Python file's stem and top-level folder of every kind's render."""
     names = set()
-    for kind in KINDS:
+    for kind in MODEL_KINDS:
         module = f"zz_{kind}"
         project = render(tmp_path_factory.mktemp(kind), model_kind=kind, module_name=module)
         for path in project.rglob("*"):

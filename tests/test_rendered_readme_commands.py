@@ -10,21 +10,24 @@ local index.
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from test_readme_commands import (
+
+from helpers import (
     FENCED_BLOCK,
     PROMPT,
     TEST_VENV_BIN,
+    UV,
+    Venv,
     bash,
     block,
     commands,
+    copy_template,
+    render,
+    run,
     shell_environ,
 )
-
-from helpers import UV, Venv, copy_template, render
 
 # In a checkout of the template: the rendered tests must not take the template's pytest settings
 
@@ -130,15 +133,7 @@ def test_iconv_command_answers_a_latin_1_file(installed, user_shell, tmp_path):
 
 def test_python_example_runs(installed, llm_with_pip, user_shell, tmp_path):
     code = block((installed / "README.md").read_text(), "import llm", "python")
-    result = subprocess.run(
-        [llm_with_pip.bin("python"), "-c", code],
-        cwd=tmp_path,
-        env=user_shell,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run(llm_with_pip.bin("python"), "-c", code, cwd=tmp_path, env=user_shell, timeout=60)
     assert len(result.stdout.split()) == 10
 
 

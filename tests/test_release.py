@@ -11,7 +11,6 @@ import hashlib
 import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import threading
 import warnings
@@ -21,7 +20,17 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
-from helpers import Venv, clean_environ, install_project, refusing_port, render
+from helpers import (
+    PROMPT,
+    Venv,
+    commit_all,
+    git,
+    git_repository,
+    install_project,
+    refusing_port,
+    render,
+    silent_port,
+)
 
 with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Python deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -31,9 +40,10 @@ with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Pytho
 USER, PASSWORD = "alice", "correct%horse"
 CREDENTIALS = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
 HINT = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
-PROMPT = "the cat sat on the mat"
 # A release needs the project's tests to pass, not all of them to run: a few keep it quick.
 FEW_TESTS = {"PYTEST_ADDOPTS": "-k 'installed or unfinished'"}
+# The tests of the one full release (the `released` fixture) run on one worker, which makes it.
+ONE_RELEASE = pytest.mark.xdist_group("released")
 
 
 def dist_files(version):
@@ -97,18 +107,6 @@ class PackageIndex:
         self.server.server_close()
 
 
-def git(project, *args):
-    """git with a fixed identity and none of the user's own settings."""
-    return subprocess.run(
-        ["git", "-c", "user.name=Release Test", "-c", "user.email=release@example.com", *args],
-        cwd=project,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=clean_environ(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1"),
-    )
-
-
 def commit(project, message, version=None):
     """Commit every change, with pyproject.toml's version set to `version` if given."""
     if version:
@@ -116,8 +114,7 @@ def commit(project, message, version=None):
         pyproject.write_text(
             pyproject.read_text().replace('version = "0.1"', f'version = "{version}"')
         )
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "--allow-empty", "-m", message)
+    commit_all(project, message)
 
 
 def home(project):
@@ -192,9 +189,7 @@ def fresh_index(tmp_path):
 def committed_project(tmp_path_factory):
     """The default instance as its author would release it: rendered, then committed."""
     project = render(tmp_path_factory.mktemp("release-render"))
-    git(project, "init", "-q", "-b", "main")
-    commit(project, "First version")
-    return project
+    return git_repository(project, "First version")
 
 
 @pytest.fixture(scope="module")
@@ -225,10 +220,12 @@ def released(committed_project, venv, index, tmp_path_factory):
     return project, result
 
 
+@ONE_RELEASE
 def test_release_uploads_the_sdist_and_the_wheel(released, index):
     assert index.files() == dist_files("0.1")
 
 
+@ONE_RELEASE
 def test_release_shows_each_step_then_the_next_steps(released, index):
     _, result = released
     assert steps(result) == [
@@ -246,6 +243,7 @@ def test_release_shows_each_step_then_the_next_steps(released, index):
     assert "Error" not in result.stderr
 
 
+@ONE_RELEASE
 def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_path):
     project, _ = released
     venv = Venv.create(tmp_path / "venv")
@@ -272,6 +270,7 @@ password = {PASSWORD}
 """
 
 
+@ONE_RELEASE
 @pytest.mark.parametrize(
     ("args", "env"),
     [
@@ -362,8 +361,8 @@ def test_upload_stopped_half_way_says_which_files_reached_the_index(
 
 
 def test_index_that_never_answers_is_given_up_on(venv, project):
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # it listens, and never answers
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+    with silent_port() as port:
+        url = f"http://127.0.0.1:{port}/"
         result = run_release(venv, project, "--repository-url", url, "--timeout", "1", "--dry-run")
     assert error_line(result) == f"Error: could not reach {url}simple/llm-markov/: timed out"
 

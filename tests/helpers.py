@@ -4,6 +4,8 @@ The one home of the template tests' helpers: rendering, the kinds and their answ
 running commands (in an environment, in bash, in git) and ports on 127.0.0.1.
 """
 
+import ast
+import importlib.util
 import json
 import os
 import re
@@ -14,7 +16,10 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
 from uv import find_uv_bin
 
 TEMPLATE = Path(__file__).resolve().parent.parent
@@ -76,6 +81,34 @@ def render(output_dir, **answers):
         str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=answers
     )
     return Path(project)
+
+
+def default_answers(**extra_context):
+    """The answers cookiecutter --no-input would use (with these given), as it works them out."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(TEMPLATE))  # where cookiecutter finds local_extensions
+        context = generate_context(TEMPLATE / "cookiecutter.json", extra_context=extra_context)
+        return prompt_for_config(context, no_input=True)
+
+
+def load_module(path, name):
+    """Import a Python file as a module of this name."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def hook_constant(name):
+    """A literal the pre-gen hook holds as data, read from its source (Jinja fills in nothing
+    there)."""
+    hook = ast.parse((TEMPLATE / "hooks" / "pre_gen_project.py").read_text())
+    [value] = [
+        node.value
+        for node in hook.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name
+    ]
+    return ast.literal_eval(value)
 
 
 def write_cookiecutter_config(home):

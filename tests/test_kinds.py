@@ -7,7 +7,6 @@ The default markov render is covered by test_default_instance.py.
 
 import ast
 import base64
-import importlib.util
 import json
 import math
 import os
@@ -17,7 +16,10 @@ import tomllib
 
 import pytest
 
-from helpers import KINDS, PROMPT, blocks, install_project, refusing_port, render
+from helpers import KINDS, PROMPT, blocks, install_project, load_module, refusing_port, render
+
+# Its tests share an environment a kind: one worker runs them, which makes each once.
+pytestmark = pytest.mark.xdist_group("kinds")
 
 # The default markov render is test_default_instance.py's; every other kind and toggle is here.
 HOOKS = {
@@ -133,11 +135,7 @@ def test_markov_async_works_from_the_command_line(installed):
 def fake_api(installed):
     """The rendered tests/fake_api.py, loaded into this process: it needs only the stdlib."""
     project, _ = installed("api")
-    path = project / "tests" / "fake_api.py"
-    spec = importlib.util.spec_from_file_location("rendered_fake_api", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(project / "tests" / "fake_api.py", "rendered_fake_api")
 
 
 @pytest.fixture

@@ -5,24 +5,18 @@ local_extensions.py, as a real render does) and imported, so first_problem() run
 on plain dictionaries, fast. test_answer_validation.py runs the real command.
 """
 
-import importlib.util
 import json
 
 import pytest
 from cookiecutter.environment import StrictEnvironment
-from cookiecutter.generate import generate_context
-from cookiecutter.prompt import prompt_for_config
 
-from helpers import MODEL_KINDS, TEMPLATE, render
+from helpers import MODEL_KINDS, TEMPLATE, default_answers, load_module, render
 
 
-@pytest.fixture(scope="module")
-def default_answers():
+@pytest.fixture(scope="module", name="default_answers")
+def default_answers_fixture():
     """The answers of cookiecutter --no-input, as cookiecutter works them out."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(TEMPLATE))  # where cookiecutter finds local_extensions
-        context = generate_context(context_file=TEMPLATE / "cookiecutter.json")
-        return prompt_for_config(context, no_input=True)
+    return default_answers()
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +29,7 @@ def hook(default_answers, tmp_path_factory):
     source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
     path = tmp_path_factory.mktemp("hook") / "pre_gen_project.py"
     path.write_text(environment.from_string(source).render(**context))
-    spec = importlib.util.spec_from_file_location("pre_gen_project", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, "pre_gen_project")
 
 
 def problem(hook, answers, **changes):

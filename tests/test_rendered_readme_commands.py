@@ -29,6 +29,9 @@ from helpers import (
     shell_environ,
 )
 
+# The module's environments are made once, on one worker.
+pytestmark = pytest.mark.xdist_group("rendered-readme-commands")
+
 # In a checkout of the template: the rendered tests must not take the template's pytest settings
 
 
@@ -83,7 +86,9 @@ def user_shell(llm_with_pip, tmp_path):
 
 @pytest.fixture
 def installed(default_project, llm_with_pip):
-    llm_with_pip.llm("install", "-e", str(default_project))
+    # What `llm install -e` does, with uv: pip's own isolated build takes seconds each time.
+    # test_development_commands_install_the_plugin runs `llm install -e .` as printed.
+    llm_with_pip.install("-e", default_project)
     return default_project
 
 
@@ -117,7 +122,7 @@ def test_usage_commands_print_what_the_readme_shows(installed, user_shell, tmp_p
 
 def test_async_usage_command_works_as_printed(llm_with_pip, user_shell, tmp_path):
     project = render(tmp_path / "async", plugin_name="llm-chain", async_markov=True)
-    llm_with_pip.llm("install", "-e", str(project))
+    llm_with_pip.install("-e", project)
     command = block((project / "README.md").read_text(), "--async")
     assert command == f'llm --async -m chain "{PROMPT}"\n'
     words = bash(command, tmp_path, user_shell).stdout.split()

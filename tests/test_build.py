@@ -8,9 +8,6 @@ import pytest
 
 from helpers import PROMPT, Venv, run
 
-# Its tests share one build: one worker runs them, which makes it once.
-pytestmark = pytest.mark.xdist_group("build")
-
 SDIST = "llm_markov-0.1.tar.gz"
 WHEEL = "llm_markov-0.1-py3-none-any.whl"
 

@@ -19,9 +19,6 @@ from helpers import (
     run,
 )
 
-# Its tests share one cruft create and update: they run on one worker, which makes them.
-pytestmark = pytest.mark.xdist_group("cruft-update")
-
 PLUGIN = "{{cookiecutter.plugin_name}}"
 AUTHOR_FUNCTION = '\n\ndef author_helper():\n    return "written by the author"\n'
 AUTHOR_CHANGELOG = "\n## 0.2\n\n- The author's own release note.\n"

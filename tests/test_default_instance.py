@@ -10,9 +10,6 @@ import pytest
 
 from helpers import PROMPT, install_project
 
-# Its tests share one environment (default_venv): one worker runs them, which makes it once.
-pytestmark = pytest.mark.xdist_group("default-instance")
-
 
 def test_rendered_project_passes_its_own_tests(default_project, default_venv):
     result = default_venv.python(

@@ -159,8 +159,7 @@ def one_line_text(*, without=""):
     )
 
 
-# Each render takes about a second: 20 examples a kind, each kind a test of its own that
-# another worker can take.
+# A render and its parsing take about a second: 20 examples for each kind.
 @pytest.mark.parametrize("kind", MODEL_KINDS)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(description=one_line_text(), author_name=one_line_text(without=","))

@@ -18,10 +18,7 @@ import pytest
 
 from helpers import KINDS, PROMPT, blocks, install_project, load_module, refusing_port, render
 
-# Its tests share an environment a kind: one worker runs them, which makes each once.
-pytestmark = pytest.mark.xdist_group("kinds")
-
-# The default markov render is test_default_instance.py's; every other kind and toggle is here.
+# The hooks each render registers: every kind and toggle but the default markov.
 HOOKS = {
     "markov-async": ["register_models"],
     "api": ["register_commands", "register_models"],

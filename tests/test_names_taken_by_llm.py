@@ -13,9 +13,6 @@ import pytest
 
 from helpers import MODEL_KINDS, Venv, hook_constant, render
 
-# Its tests share one install of everything the kinds need: on one worker, which makes it.
-pytestmark = pytest.mark.xdist_group("names-taken-by-llm")
-
 # Run in the environment: the top-level modules of every distribution that the given
 # requirements install, following Requires-Dist (without extras) for this platform.
 DEPENDENCY_MODULES = """

@@ -31,8 +31,6 @@ from helpers import (
 )
 
 TEMPLATE_README = (TEMPLATE / "README.md").read_text()
-# The quick start's steps build on each other: its tests run on one worker, which makes them.
-QUICK_START = pytest.mark.xdist_group("quick-start")
 
 
 def link_test_venv(folder):
@@ -60,7 +58,6 @@ def tried(checkout):
     return bash(block(TEMPLATE_README, "llm install -e"), checkout["folder"], checkout["env"])
 
 
-@QUICK_START
 def test_quick_start_renders_the_default_instance(checkout):
     project = checkout["folder"] / "llm-markov"
     assert (project / "llm_markov.py").is_file()
@@ -69,7 +66,6 @@ def test_quick_start_renders_the_default_instance(checkout):
     )
 
 
-@QUICK_START
 def test_quick_start_tries_the_plugin(tried):
     words = tried.stdout.splitlines()[-1].split()  # after what pip and llm install print
     assert len(words) == 20
@@ -82,7 +78,6 @@ def next_steps(message):
     return [line.strip() for line in steps.splitlines() if line.startswith("  ")]
 
 
-@QUICK_START
 def test_next_steps_work_as_printed_after_the_quick_start(checkout, tried, tmp_path):
     folder, project = checkout["folder"], checkout["folder"] / "llm-markov"
     steps = next_steps(checkout["render"].stderr)

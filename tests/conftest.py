@@ -1,6 +1,18 @@
+import os
+import signal
+import sys
+
 import pytest
 
 from helpers import install_project, render, write_cookiecutter_config
+
+# A pytest started with SIGINT ignored (as a shell does for a job in the background) would
+# pass that on to the tests' own children: Ctrl-C tests would then wait forever.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+# With PYTHONDONTWRITEBYTECODE every Python a test starts compiles llm again, about a second
+# each: the children's environments (helpers.clean_environ) leave it out, and so does this one.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,6 +1,14 @@
-"""Render the template and run what it rendered in isolated environments."""
+"""Render the template and run what it rendered in isolated environments.
 
+The one home of the template tests' helpers: rendering, the kinds and their answers,
+running commands (in an environment, in bash, in git) and ports on 127.0.0.1.
+"""
+
+import ast
+import importlib.util
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -8,11 +16,63 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
 from uv import find_uv_bin
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 UV = find_uv_bin()
+# cookiecutter, cruft, ruff and the other tools of the test environment, as a user's PATH has
+TEST_VENV_BIN = Path(sys.executable).parent
+COOKIECUTTER = str(TEST_VENV_BIN / "cookiecutter")
+CRUFT = str(TEST_VENV_BIN / "cruft")
+PROMPT = "the cat sat on the mat"
+
+COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+# The answers asked for: keys starting with "_" are cookiecutter's own or never asked.
+PROMPTED = [key for key in COOKIECUTTER_JSON if not key.startswith("_")]
+# The kinds cookiecutter.json offers, the first being the default, the tutorial's.
+MODEL_KINDS = COOKIECUTTER_JSON["model_kind"]
+# Each kind and toggle rendered with the answers the template's README gives as examples.
+# A kind cookiecutter.json adds is rendered with names of its own until it has a row here.
+KIND_ANSWERS = {
+    "markov": {},
+    "api": {"plugin_name": "llm-acme", "model_id": "acme"},
+    "embedding": {"plugin_name": "llm-bag-of-words", "model_id": "bag-of-words"},
+}
+KINDS = {
+    kind: {"model_kind": kind, **KIND_ANSWERS.get(kind, {"plugin_name": f"llm-{kind}"})}
+    for kind in MODEL_KINDS
+}
+KINDS["markov-async"] = {
+    "plugin_name": "llm-markov-async",
+    "model_id": "markov-async",  # as derived from plugin_name, written out for the tests
+    "async_markov": True,
+}
+
+FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
+
+
+def blocks(text, language="bash"):
+    """The fenced code blocks of a Markdown text in one language, without their indent."""
+    return [
+        "".join(line[len(indent) :] for line in body.splitlines(keepends=True))
+        for indent, lang, body in FENCED_BLOCK.findall(text)
+        if lang == language
+    ]
+
+
+def block(text, containing, language="bash"):
+    """The one code block that contains the given text."""
+    [found] = [body for body in blocks(text, language) if containing in body]
+    return found
+
+
+def commands(block_text):
+    """The command lines of a block, comments and all, as a user would paste them."""
+    return [line for line in block_text.splitlines() if line.strip()]
 
 
 def render(output_dir, **answers):
@@ -23,6 +83,34 @@ def render(output_dir, **answers):
     return Path(project)
 
 
+def default_answers(**extra_context):
+    """The answers cookiecutter --no-input would use (with these given), as it works them out."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(TEMPLATE))  # where cookiecutter finds local_extensions
+        context = generate_context(TEMPLATE / "cookiecutter.json", extra_context=extra_context)
+        return prompt_for_config(context, no_input=True)
+
+
+def load_module(path, name):
+    """Import a Python file as a module of this name."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def hook_constant(name):
+    """A literal the pre-gen hook holds as data, read from its source (Jinja fills in nothing
+    there)."""
+    hook = ast.parse((TEMPLATE / "hooks" / "pre_gen_project.py").read_text())
+    [value] = [
+        node.value
+        for node in hook.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name
+    ]
+    return ast.literal_eval(value)
+
+
 def write_cookiecutter_config(home):
     """A cookiecutter config that keeps replay files and clones inside `home`."""
     home.mkdir(parents=True, exist_ok=True)
@@ -31,8 +119,26 @@ def write_cookiecutter_config(home):
     return config
 
 
+def cookiecutter_environ(home):
+    """Cookiecutter with its own config, so replay files land in a folder the test owns."""
+    return clean_environ(COOKIECUTTER_CONFIG=str(write_cookiecutter_config(home)))
+
+
+def tree(root):
+    """Every file under root, by relative path, with its content."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
 def clean_environ(**extra):
-    """The environment for a subprocess, without settings that leak in from outside."""
+    """The environment for a subprocess, without settings that leak in from outside.
+
+    PYTHON* goes too: PYTHONDONTWRITEBYTECODE would make every child Python compile llm
+    afresh, a second each time.
+    """
     env = {
         key: value
         for key, value in os.environ.items()
@@ -40,6 +146,84 @@ def clean_environ(**extra):
     }
     env.update(extra)
     return env
+
+
+def run(*args, cwd=None, env=None, check=True, input=None, timeout=600):
+    """Run a command (by default in clean_environ()); its output is text.
+
+    With check, a failure raises an error that shows the command and everything it printed.
+    """
+    result = subprocess.run(
+        [str(arg) for arg in args],
+        cwd=cwd,
+        env=clean_environ() if env is None else env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=timeout,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(map(str, args))}\nexited {result.returncode}\n"
+            f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        )
+    return result
+
+
+def git_environ(**extra):
+    """Git with a fixed identity and none of the user's settings (signing, hooks, ...)."""
+    return clean_environ(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0="init.defaultBranch",
+        GIT_CONFIG_VALUE_0="main",
+        GIT_AUTHOR_NAME="Test Author",
+        GIT_AUTHOR_EMAIL="author@example.com",
+        GIT_COMMITTER_NAME="Test Author",
+        GIT_COMMITTER_EMAIL="author@example.com",
+        **extra,
+    )
+
+
+def git(repo, *args, check=True):
+    """git in a repository, with git_environ()."""
+    return run("git", *args, cwd=repo, env=git_environ(), check=check)
+
+
+def commit_all(repo, message):
+    """Commit every change in the repository, even none."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def git_repository(path, message="The template"):
+    """Make a folder a git repository holding its files in one commit."""
+    git(path, "init", "-q")
+    commit_all(path, message)
+    return path
+
+
+def shell_environ(home, *bins):
+    """A user's shell: these folders first on PATH, and nothing shared with the real home."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = git_environ()
+    return {
+        **env,
+        "PATH": os.pathsep.join([*map(str, bins), env["PATH"]]),
+        "COOKIECUTTER_CONFIG": str(write_cookiecutter_config(home / "cookiecutter")),
+        "LLM_USER_PATH": str(home / "llm-user-path"),
+        "UV_PYTHON": sys.executable,
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+
+
+def bash(script, cwd, env, check=True, input=None):
+    """Run lines as bash runs them from a terminal, stopping at the first that fails."""
+    return run(
+        "bash", "-euo", "pipefail", "-c", script,
+        cwd=cwd, env=env, check=check, input=input, timeout=900,
+    )  # fmt: skip
 
 
 class Venv:
@@ -53,7 +237,7 @@ class Venv:
     def create(cls, path, *, pip=False):
         path = Path(path)
         seed = ["--seed"] if pip else []
-        subprocess.run([UV, "venv", "-q", "--python", sys.executable, *seed, str(path)], check=True)
+        run(UV, "venv", "-q", "--python", sys.executable, *seed, path)
         return cls(path, path.parent / f"{path.name}-llm-user-path")
 
     def bin(self, name):
@@ -73,21 +257,8 @@ class Venv:
 
     def run(self, *args, cwd=None, check=True, input=None, timeout=600, **extra_env):
         """Run a command in this environment; its output is text."""
-        result = subprocess.run(
-            [str(arg) for arg in args],
-            cwd=cwd,
-            env=self.environ(**extra_env),
-            capture_output=True,
-            text=True,
-            input=input,
-            timeout=timeout,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"{' '.join(map(str, args))} exited {result.returncode}\n"
-                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-            )
-        return result
+        env = self.environ(**extra_env)
+        return run(*args, cwd=cwd, env=env, check=check, input=input, timeout=timeout)
 
     def llm(self, *args, **kwargs):
         return self.run(self.bin("llm"), *args, **kwargs)
@@ -105,14 +276,7 @@ def install_project(project, venv_path):
 
 def template_files():
     """The template's files as a clone holds them: tracked and new, never ignored."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=TEMPLATE,
-        env=clean_environ(),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    listed = git(TEMPLATE, "ls-files", "--cached", "--others", "--exclude-standard", "-z").stdout
     return [name for name in listed.split("\0") if name and (TEMPLATE / name).is_file()]
 
 
@@ -133,4 +297,11 @@ def refusing_port():
     """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@contextmanager
+def silent_port():
+    """A port on 127.0.0.1 that accepts connections and never answers, while the block runs."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
         yield sock.getsockname()[1]

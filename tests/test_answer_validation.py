@@ -7,21 +7,25 @@ test_pre_gen_hook.py checks the hook's rules one answer at a time.
 import ast
 import json
 import re
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from cookiecutter.generate import generate_context
-from cookiecutter.prompt import prompt_for_config
-from test_cruft_update import CRUFT, commit_all, git_environ, run
 
-from helpers import TEMPLATE, clean_environ, copy_template, render, write_cookiecutter_config
-
-PROMPTED_FIELDS = [
-    key for key in json.loads((TEMPLATE / "cookiecutter.json").read_text()) if key[0] != "_"
-]
+from helpers import (
+    CRUFT,
+    PROMPTED,
+    TEMPLATE,
+    clean_environ,
+    copy_template,
+    default_answers,
+    git_repository,
+    hook_constant,
+    render,
+    run,
+    write_cookiecutter_config,
+)
 
 
 def run_cookiecutter(output_dir, *args, answers=None, replay_file=None, cwd=None, config=None):
@@ -32,21 +36,19 @@ def run_cookiecutter(output_dir, *args, answers=None, replay_file=None, cwd=None
         options = ["--replay-file", str(replay_file)]
     else:
         options = ["--no-input"]
-    return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", *options, str(TEMPLATE), *args, "-o", output_dir],
+    return run(
+        sys.executable, "-m", "cookiecutter", *options, TEMPLATE, *args, "-o", output_dir,
         input="".join(answer + "\n" for answer in answers or []),
-        check=False,
-        capture_output=True,
-        text=True,
         env=clean_environ(**({"COOKIECUTTER_CONFIG": str(config)} if config else {})),
         cwd=cwd,
+        check=False,
         timeout=120,
-    )
+    )  # fmt: skip
 
 
 def typed(**answers):
     """What a user types at the prompts: these answers, Enter for the others."""
-    return [answers.get(field, "") for field in PROMPTED_FIELDS]
+    return [answers.get(field, "") for field in PROMPTED]
 
 
 def everything_under(path):
@@ -152,13 +154,6 @@ def test_a_plugin_name_with_a_path_in_it_leaves_nothing_behind(tmp_path, name, s
     assert everything_under(tmp_path) == ["out"]
 
 
-def default_answers(monkeypatch):
-    """The answers cookiecutter --no-input would use, as cookiecutter works them out."""
-    monkeypatch.syspath_prepend(TEMPLATE)  # where cookiecutter finds local_extensions
-    context = generate_context(context_file=TEMPLATE / "cookiecutter.json")
-    return prompt_for_config(context, no_input=True)
-
-
 @pytest.mark.parametrize(
     "field, value, accepted",
     [
@@ -173,7 +168,7 @@ def default_answers(monkeypatch):
 )
 def test_a_bad_answer_in_a_replay_file_is_refused(tmp_path, monkeypatch, field, value, accepted):
     replay = tmp_path / "replay.json"
-    answers = {**default_answers(monkeypatch), field: value}
+    answers = {**default_answers(), field: value}
     replay.write_text(json.dumps({"cookiecutter": answers}))
     out = tmp_path / "out"
     out.mkdir()
@@ -207,7 +202,7 @@ def test_a_path_written_into_a_replay_file_leaves_only_an_empty_folder(tmp_path,
     # template runs before cookiecutter makes llm-a/llm-b. The hook refuses it in one line and
     # cookiecutter removes llm-b; only llm-a stays, empty: cookiecutter alone could avoid it.
     replay = tmp_path / "replay.json"
-    answers = {**default_answers(monkeypatch), "plugin_name": "llm-a/llm-b"}
+    answers = {**default_answers(), "plugin_name": "llm-a/llm-b"}
     replay.write_text(json.dumps({"cookiecutter": answers}))
     out = tmp_path / "out"
     out.mkdir()
@@ -354,17 +349,6 @@ def test_command_line_values_are_templates_to_cookiecutter(tmp_path):
     assert_refused(raw, "description", "Adds {{ 7*7 }}", "must not contain '{{', '{%' or '{#'")
 
 
-def taken_class_names():
-    """TAKEN_CLASS_NAMES, read from the hook's source (Jinja only fills in a string there)."""
-    hook = ast.parse((TEMPLATE / "hooks" / "pre_gen_project.py").read_text())
-    [value] = [
-        node.value
-        for node in hook.body
-        if isinstance(node, ast.Assign) and node.targets[0].id == "TAKEN_CLASS_NAMES"
-    ]
-    return ast.literal_eval(value)
-
-
 def top_level_names(module):
     """Every name a module defines or imports at its top level."""
     for node in ast.parse(module.read_text()).body:
@@ -389,30 +373,23 @@ def test_an_accepted_class_name_cannot_hide_a_name_the_module_uses(tmp_path, ans
     project = render(tmp_path, plugin_name="llm-zebra", class_name="Zebra", **answers)
     names = set(top_level_names(project / "llm_zebra.py")) - {"Zebra", "AsyncZebra"}
     capwords = {name for name in names if re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)}
-    assert capwords <= taken_class_names()
+    assert capwords <= hook_constant("TAKEN_CLASS_NAMES")
 
 
 @pytest.fixture(scope="module")
 def template_repository(tmp_path_factory):
     """A git repository holding this template's files, for cruft to clone."""
-    root = tmp_path_factory.mktemp("cruft-template")
-    env = git_environ(root)
-    template = copy_template(root / "template")
-    run("git", "init", "-q", cwd=template, env=env)
-    commit_all(template, "The template", env)
-    return template
+    return git_repository(copy_template(tmp_path_factory.mktemp("cruft-template") / "template"))
 
 
 def run_cruft_create(template, output_dir, answers, config=None):
-    return subprocess.run(
-        [CRUFT, "create", "--no-input", str(template), "--extra-context", json.dumps(answers)],
+    return run(
+        CRUFT, "create", "--no-input", template, "--extra-context", json.dumps(answers),
         cwd=output_dir,
-        capture_output=True,
-        text=True,
         env=clean_environ(**({"COOKIECUTTER_CONFIG": str(config)} if config else {})),
-        timeout=120,
         check=False,
-    )
+        timeout=120,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -5,100 +5,64 @@ as the template's maintainers would, without touching this checkout.
 """
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from helpers import TEMPLATE, clean_environ, copy_template
+from helpers import (
+    CRUFT,
+    TEMPLATE,
+    commit_all,
+    copy_template,
+    git,
+    git_environ,
+    git_repository,
+    run,
+)
 
-CRUFT = str(Path(sys.executable).parent / "cruft")
 PLUGIN = "{{cookiecutter.plugin_name}}"
 AUTHOR_FUNCTION = '\n\ndef author_helper():\n    return "written by the author"\n'
 AUTHOR_CHANGELOG = "\n## 0.2\n\n- The author's own release note.\n"
 TEMPLATE_README_LINE = "Rendered from a newer template."
 
 
-def git_environ(home):
-    """Git with a fixed identity and none of the user's settings (signing, hooks, ...)."""
-    config = home / "gitconfig"
-    config.write_text("[init]\n\tdefaultBranch = main\n")
-    return clean_environ(
-        GIT_CONFIG_GLOBAL=str(config),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="Test Author",
-        GIT_AUTHOR_EMAIL="author@example.com",
-        GIT_COMMITTER_NAME="Test Author",
-        GIT_COMMITTER_EMAIL="author@example.com",
-    )
-
-
-def run(*args, cwd, env, check=True):
-    result = subprocess.run(
-        [str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-    if check and result.returncode != 0:
-        command = " ".join(map(str, args))
-        raise AssertionError(
-            f"{command} exited {result.returncode}\n{result.stdout}{result.stderr}"
-        )
-    return result
-
-
-def commit_all(repo, message, env):
-    run("git", "add", "-A", cwd=repo, env=env)
-    run("git", "commit", "-q", "-m", message, cwd=repo, env=env)
+def cruft(*args, cwd, check=True):
+    return run(CRUFT, *args, cwd=cwd, env=git_environ(), check=check)
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     """A template repository and a project made from it with `cruft create`."""
     root = tmp_path_factory.mktemp("cruft")
-    env = git_environ(root)
-    template = copy_template(root / "template")
-    run("git", "init", "-q", cwd=template, env=env)
-    commit_all(template, "The template as it is today", env)
-
+    template = git_repository(copy_template(root / "template"), "The template as it is today")
     projects = root / "projects"
     projects.mkdir()
-    created = run(
-        CRUFT,
-        "create",
-        "--no-input",
-        template,
-        "--extra-context",
-        json.dumps({"plugin_name": "llm-chain", "model_id": "chain"}),
-        cwd=projects,
-        env=env,
-    )
-    project = projects / "llm-chain"
-    run("git", "init", "-q", cwd=project, env=env)
-    commit_all(project, "Rendered from the template", env)
-    return {"root": root, "env": env, "template": template, "project": project, "created": created}
+    answers = json.dumps({"plugin_name": "llm-chain", "model_id": "chain"})
+    created = cruft("create", "--no-input", template, "--extra-context", answers, cwd=projects)
+    project = git_repository(projects / "llm-chain", "Rendered from the template")
+    return {"root": root, "template": template, "project": project, "created": created}
 
 
 @pytest.fixture(scope="module")
 def updated(workspace):
     """The author edits the project, the template improves, then the author runs cruft update."""
-    env, template, project = workspace["env"], workspace["template"], workspace["project"]
-    before_update = run(CRUFT, "check", cwd=project, env=env, check=False)
+    template, project = workspace["template"], workspace["project"]
+    before_update = cruft("check", cwd=project, check=False)
 
     with (project / "llm_chain.py").open("a") as module:
         module.write(AUTHOR_FUNCTION)
     with (project / "CHANGELOG.md").open("a") as changelog:
         changelog.write(AUTHOR_CHANGELOG)
-    commit_all(project, "The author's own work", env)
+    commit_all(project, "The author's own work")
 
     with (template / PLUGIN / "README.md").open("a") as readme:
         readme.write(f"\n{TEMPLATE_README_LINE}\n")
     (template / PLUGIN / "CONTRIBUTING.md").write_text(
         "# Contributing to {{ cookiecutter.plugin_name }}\n"
     )
-    commit_all(template, "A newer template", env)
-    after_template_change = run(CRUFT, "check", cwd=project, env=env, check=False)
+    commit_all(template, "A newer template")
+    after_template_change = cruft("check", cwd=project, check=False)
 
-    update = run(CRUFT, "update", "--skip-apply-ask", cwd=project, env=env)
+    update = cruft("update", "--skip-apply-ask", cwd=project)
     return {
         **workspace,
         "check_before_update": before_update,
@@ -113,7 +77,7 @@ def cruft_state(project):
 
 def test_cruft_create_records_the_template_commit_and_answers(workspace):
     state = cruft_state(workspace["project"])
-    head = run("git", "rev-parse", "HEAD", cwd=workspace["template"], env=workspace["env"])
+    head = git(workspace["template"], "rev-parse", "HEAD")
     assert state["commit"] == head.stdout.strip()
     assert state["context"]["cookiecutter"]["plugin_name"] == "llm-chain"
     assert state["context"]["cookiecutter"]["model_id"] == "chain"
@@ -144,15 +108,15 @@ def test_cruft_update_keeps_the_authors_edits(updated):
 
 def test_cruft_update_changes_only_what_the_template_changed(updated):
     # The hooks run again for both the old and the new template; they must leave no trace.
-    status = run("git", "status", "--porcelain", cwd=updated["project"], env=updated["env"])
+    status = git(updated["project"], "status", "--porcelain")
     changed = {line[3:] for line in status.stdout.splitlines()}
     assert changed == {".cruft.json", "README.md", "CONTRIBUTING.md"}
 
 
 def test_project_is_up_to_date_after_the_update(updated):
-    head = run("git", "rev-parse", "HEAD", cwd=updated["template"], env=updated["env"])
+    head = git(updated["template"], "rev-parse", "HEAD")
     assert cruft_state(updated["project"])["commit"] == head.stdout.strip()
-    check = run(CRUFT, "check", cwd=updated["project"], env=updated["env"], check=False)
+    check = cruft("check", cwd=updated["project"], check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "up to date" in check.stdout
 

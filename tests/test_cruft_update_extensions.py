@@ -7,9 +7,7 @@ template would be missing and every update would fail.
 
 import json
 
-from test_cruft_update import CRUFT, commit_all, git_environ, run
-
-from helpers import copy_template
+from helpers import CRUFT, commit_all, copy_template, git_environ, git_repository, run
 
 NEW_FILTER = """
 
@@ -19,24 +17,11 @@ def shout(text):
 
 
 def test_cruft_update_uses_the_newer_templates_filters(tmp_path):
-    env = git_environ(tmp_path)
-    template = copy_template(tmp_path / "template")
-    run("git", "init", "-q", cwd=template, env=env)
-    commit_all(template, "template", env)
+    env = git_environ()
+    template = git_repository(copy_template(tmp_path / "template"))
     answers = json.dumps({"plugin_name": "llm-chain"})
-    run(
-        CRUFT,
-        "create",
-        "--no-input",
-        str(template),
-        "--extra-context",
-        answers,
-        cwd=tmp_path,
-        env=env,
-    )
-    project = tmp_path / "llm-chain"
-    run("git", "init", "-q", cwd=project, env=env)
-    commit_all(project, "project", env)
+    run(CRUFT, "create", "--no-input", template, "--extra-context", answers, cwd=tmp_path, env=env)
+    project = git_repository(tmp_path / "llm-chain", "project")
 
     # The newer template adds a filter and a file that uses it.
     extensions = template / "local_extensions.py"
@@ -49,7 +34,7 @@ def test_cruft_update_uses_the_newer_templates_filters(tmp_path):
     (template / "{{cookiecutter.plugin_name}}" / "NOTE.md").write_text(
         "{{ cookiecutter.plugin_name | shout }}\n"
     )
-    commit_all(template, "template", env)
+    commit_all(template, "template")
 
     run(CRUFT, "update", "--skip-apply-ask", cwd=project, env=env)
     assert (project / "NOTE.md").read_text() == "LLM-CHAIN!\n"

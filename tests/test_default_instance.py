@@ -8,9 +8,7 @@ import tomllib
 
 import pytest
 
-from helpers import install_project
-
-PROMPT = "the cat sat on the mat"
+from helpers import PROMPT, install_project
 
 
 def test_rendered_project_passes_its_own_tests(default_project, default_venv):

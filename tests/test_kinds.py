@@ -7,30 +7,25 @@ The default markov render is covered by test_default_instance.py.
 
 import ast
 import base64
-import importlib.util
 import json
 import math
 import os
-import re
 import signal
 import subprocess
 import tomllib
 
 import pytest
 
-from helpers import install_project, refusing_port, render
+from helpers import KINDS, PROMPT, blocks, install_project, load_module, refusing_port, render
 
-KINDS = {
-    "markov-async": {"async_markov": True},
-    "api": {"model_kind": "api", "plugin_name": "llm-acme", "model_id": "acme"},
-    "embedding": {"model_kind": "embedding", "plugin_name": "llm-bag", "model_id": "bag"},
-}
+# The hooks each render registers: every kind and toggle but the default markov.
 HOOKS = {
     "markov-async": ["register_models"],
     "api": ["register_commands", "register_models"],
     "embedding": ["register_embedding_models"],
 }
-PROMPT = "the cat sat on the mat"
+EMBEDDING_MODEL = KINDS["embedding"]["model_id"]
+EMBEDDING_MODULE = KINDS["embedding"]["plugin_name"].replace("-", "_")
 ANSWER = "Pelicans are large water birds"
 NO_KEY_ERROR = (
     "Error: No key found - add one using 'llm keys set acme'"
@@ -56,7 +51,7 @@ def installed(tmp_path_factory):
     return get
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("kind", list(HOOKS))
 def test_rendered_plugin_passes_its_own_tests(installed, kind):
     project, venv = installed(kind)
     result = venv.python("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
@@ -65,7 +60,7 @@ def test_rendered_plugin_passes_its_own_tests(installed, kind):
     assert "skipped" not in summary
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("kind", list(HOOKS))
 def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
     project, venv = installed(kind)
     name = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
@@ -95,7 +90,12 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
         ),
         (
             "embedding",
-            {"llm_bag.py", "tests/conftest.py", "tests/test_llm_bag.py", "tests/test_plugin.py"},
+            {
+                f"{EMBEDDING_MODULE}.py",
+                "tests/conftest.py",
+                f"tests/test_{EMBEDDING_MODULE}.py",
+                "tests/test_plugin.py",
+            },
             ["llm"],
         ),
     ],
@@ -118,10 +118,11 @@ def test_the_default_markov_render_has_nothing_of_the_other_kinds(default_projec
 
 def test_markov_async_works_from_the_command_line(installed):
     _, venv = installed("markov-async")
-    words = venv.llm("--async", "-m", "markov", PROMPT, "-o", "length", "6").stdout.split()
+    model = KINDS["markov-async"]["model_id"]
+    words = venv.llm("--async", "-m", model, PROMPT, "-o", "length", "6").stdout.split()
     assert len(words) == 6
     assert set(words) <= set(PROMPT.split())
-    assert "Markov (async): markov" in venv.llm("models", "--async").stdout
+    assert f" (async): {model}\n" in venv.llm("models", "--async").stdout
 
 
 # The api kind, against the fake API of the rendered project's own tests.
@@ -131,11 +132,7 @@ def test_markov_async_works_from_the_command_line(installed):
 def fake_api(installed):
     """The rendered tests/fake_api.py, loaded into this process: it needs only the stdlib."""
     project, _ = installed("api")
-    path = project / "tests" / "fake_api.py"
-    spec = importlib.util.spec_from_file_location("rendered_fake_api", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(project / "tests" / "fake_api.py", "rendered_fake_api")
 
 
 @pytest.fixture
@@ -324,37 +321,61 @@ def test_api_chat_keeps_one_connection(acme, api):
 def readme_examples(project, language):
     """The code blocks of a language in the rendered README's Usage section."""
     readme = (project / "README.md").read_text()
-    usage = readme[readme.index("## Usage") : readme.index("## Development")]
-    return re.findall(rf"```{language}\n(.*?)```", usage, re.DOTALL)
+    return blocks(readme[readme.index("## Usage") : readme.index("## Development")], language)
 
 
-def test_api_readme_examples_run(installed, acme, api, tmp_path):
+# Run in the api kind's environment, in one process (an llm process apiece would cost a second
+# each): each command through llm's own CLI, as click's CliRunner runs it, then each Python
+# example; it prints what each gave, as JSON.
+README_EXAMPLES_SCRIPT = """
+import contextlib, io, json, shlex, sys
+from click.testing import CliRunner
+from llm.cli import cli
+
+commands, examples = json.load(sys.stdin)
+results = []
+for command in commands:
+    stdin = "quit\\n" if command.startswith("llm chat") else ""
+    result = CliRunner().invoke(cli, shlex.split(command)[1:], input=stdin)
+    results.append([command, result.exit_code, result.stderr, repr(result.exception)])
+printed = []
+for example in examples:
+    with contextlib.redirect_stdout(io.StringIO()) as output:
+        exec(example, {"__name__": "__main__"})
+    printed.append(output.getvalue())
+print(json.dumps([results, printed]))
+"""
+
+
+def test_api_readme_examples_run(installed, api, tmp_path):
     project, venv = installed("api")
     (tmp_path / "pelican.jpg").write_bytes(PNG)
     commands = [
-        line
+        line.replace("MODEL-ID", "acme-small")
         for block in readme_examples(project, "bash")
         for line in block.splitlines()
         # Not: comments, the interactive key prompt, an image URL (a download)
         if line.startswith("llm ") and "keys set" not in line and "https://" not in line
     ]
+    examples = readme_examples(project, "python")
     assert len(commands) >= 20
+    assert len(examples) >= 3
     try:
-        for command in commands:
-            command = command.replace("MODEL-ID", "acme-small")
-            stdin = "quit\n" if command.startswith("llm chat") else ""
-            result = venv.run("bash", "-c", command, cwd=tmp_path, check=False, input=stdin,
-                              ACME_BASE_URL=api.url, ACME_API_KEY="sk")  # fmt: skip
-            if "temperature 3" in command:
-                assert result.stderr.startswith("Error: temperature\n"), command
-            else:
-                assert result.returncode == 0, f"{command}\n{result.stderr}"
-        for example in readme_examples(project, "python"):
-            result = venv.python("-c", example, ACME_BASE_URL=api.url, ACME_API_KEY="sk")
-            assert result.stdout.strip(), example
+        result = venv.python(
+            "-c", README_EXAMPLES_SCRIPT, input=json.dumps([commands, examples]), cwd=tmp_path,
+            ACME_BASE_URL=api.url, ACME_API_KEY="sk",
+        )  # fmt: skip
     finally:
         for name in ["acme-models.json", "aliases.json"]:
             (venv.user_path / name).unlink(missing_ok=True)
+    results, printed = json.loads(result.stdout)
+    assert [command for command, *_ in results] == commands
+    for command, exit_code, stderr, exception in results:
+        if "temperature 3" in command:
+            assert stderr.startswith("Error: temperature\n"), command
+        else:
+            assert exit_code == 0, f"{command}\n{stderr}\n{exception}"
+    assert all(output.strip() for output in printed), printed
     assert api.last_body["model"] == "acme"
 
 
@@ -436,7 +457,7 @@ def test_importing_the_api_plugin_adds_no_modules_beyond_llm(installed):
 
 def test_embedding_through_llm_commands(installed, tmp_path):
     _, venv = installed("embedding")
-    vector = json.loads(venv.llm("embed", "-m", "bag", "-c", "Pelicans eat fish").stdout)
+    vector = json.loads(venv.llm("embed", "-m", EMBEDDING_MODEL, "-c", "Pelicans eat fish").stdout)
     assert len(vector) == 512
     assert math.sqrt(sum(value * value for value in vector)) == pytest.approx(1.0)
 
@@ -450,7 +471,7 @@ def test_embedding_through_llm_commands(installed, tmp_path):
             ]
         )
     )
-    venv.llm("embed-multi", "birds", str(documents), "-m", "bag", "--store")
+    venv.llm("embed-multi", "birds", str(documents), "-m", EMBEDDING_MODEL, "--store")
     lines = venv.llm("similar", "birds", "-c", "which birds eat fish?").stdout.splitlines()
     matches = [json.loads(line) for line in lines]
     assert matches[0]["id"] == "pelican"

@@ -1,27 +1,18 @@
 """Every kind renders ruff-clean code, and tool configs that the tools themselves accept."""
 
-import subprocess
 import sys
 
 import pytest
 import yaml
 
-from helpers import TEMPLATE, render
+from helpers import KINDS, TEMPLATE, render, run
 
-KINDS = {
-    "markov": {},
-    "markov-async": {"async_markov": True},
-    "api": {"model_kind": "api", "plugin_name": "llm-acme", "model_id": "acme"},
-    "embedding": {"model_kind": "embedding", "plugin_name": "llm-bag", "model_id": "bag"},
-}
 RUFF_PRE_COMMIT = "https://github.com/astral-sh/ruff-pre-commit"
 
 
 def tool(*args, cwd):
     """Run a tool from the test environment; its exit status and output."""
-    return subprocess.run(
-        [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return run(sys.executable, "-m", *args, cwd=cwd, check=False, timeout=300)
 
 
 @pytest.fixture(scope="module", params=list(KINDS))

@@ -4,12 +4,11 @@ Tools name files after the project and its version: past 255 characters the file
 system refuses them. A 213-character plugin_name once rendered but did not install.
 """
 
-import subprocess
 import sys
 
 import pytest
 
-from helpers import Venv, clean_environ, render
+from helpers import Venv, render, run
 
 LONGEST_PLUGIN_NAME = "llm-" + "l" * 96  # 100 characters, the hook's limit
 LONGEST_VERSION = "10" + ".0" * 24  # 50 characters, the hook's limit
@@ -41,12 +40,7 @@ def test_the_longest_names_install_editable_and_run(project, tmp_path, installer
 
 
 def test_the_longest_names_build_and_the_wheel_installs(project, tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(tmp_path / "dist"), str(project)],
-        check=True,
-        capture_output=True,
-        env=clean_environ(),
-    )
+    run(sys.executable, "-m", "build", "--outdir", tmp_path / "dist", project)
     [wheel] = (tmp_path / "dist").glob("*.whl")
     assert wheel.name == f"{MODULE}-{LONGEST_VERSION}-py3-none-any.whl"
     venv = Venv.create(tmp_path / "venv")

@@ -6,15 +6,12 @@ what every kind of rendered plugin installs, derive both sets again from that in
 and fail when a new release of llm (or of a dependency) adds a name the hook misses.
 """
 
-import ast
 import json
 import tomllib
 
 import pytest
 
-from helpers import TEMPLATE, Venv, render
-
-KINDS = json.loads((TEMPLATE / "cookiecutter.json").read_text())["model_kind"]
+from helpers import MODEL_KINDS, Venv, hook_constant, render
 
 # Run in the environment: the top-level modules of every distribution that the given
 # requirements install, following Requires-Dist (without extras) for this platform.
@@ -54,7 +51,7 @@ print(json.dumps(sorted(names)))
 def rendered_requirements(output_dir):
     """What the rendered projects of every kind install: to run, to test and to build."""
     requirements = set()
-    for kind in KINDS:
+    for kind in MODEL_KINDS:
         project = render(output_dir / kind, model_kind=kind)
         pyproject = tomllib.loads((project / "pyproject.toml").read_text())
         requirements.update(pyproject["project"]["dependencies"])
@@ -73,24 +70,13 @@ def llm_env(tmp_path_factory):
     return venv, requirements
 
 
-def hook_set(name):
-    """A set the hook holds as data, read from its source (Jinja fills in nothing there)."""
-    hook = ast.parse((TEMPLATE / "hooks" / "pre_gen_project.py").read_text())
-    [value] = [
-        node.value
-        for node in hook.body
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name
-    ]
-    return ast.literal_eval(value)
-
-
 def test_every_module_of_llms_dependency_tree_is_refused(llm_env):
     venv, requirements = llm_env
     found = set(json.loads(venv.python("-c", DEPENDENCY_MODULES, *requirements).stdout))
     # Guards the derivation itself: these must be in the tree.
     assert {"llm", "click", "ulid", "puremagic", "condense_json", "httpx2", "pytest"} <= found
     assert {"pydantic_core", "annotated_types", "httpcore2", "setuptools"} <= found
-    missing = found - hook_set("LLM_DEPENDENCY_MODULES")
+    missing = found - hook_constant("LLM_DEPENDENCY_MODULES")
     assert not missing, f"add to LLM_DEPENDENCY_MODULES in hooks/pre_gen_project.py: {missing}"
 
 
@@ -99,7 +85,9 @@ def test_llms_own_model_ids_and_aliases_are_refused(llm_env):
     # LLM_LOAD_PLUGINS="" loads llm's default plugins only.
     found = set(json.loads(venv.python("-c", LLM_MODEL_IDS, LLM_LOAD_PLUGINS="").stdout))
     assert {"gpt-4o-mini", "4o-mini", "text-embedding-3-small"} <= found
-    assert hook_set("LLM_MODEL_IDS") == found, "update LLM_MODEL_IDS in hooks/pre_gen_project.py"
+    assert hook_constant("LLM_MODEL_IDS") == found, (
+        "update LLM_MODEL_IDS in hooks/pre_gen_project.py"
+    )
 
 
 def test_llms_own_commands_are_refused_as_api_key_names(llm_env):
@@ -107,7 +95,7 @@ def test_llms_own_commands_are_refused_as_api_key_names(llm_env):
     script = "import json; from llm.cli import cli; print(json.dumps(sorted(cli.commands)))"
     found = set(json.loads(venv.python("-c", script, LLM_LOAD_PLUGINS="").stdout))
     assert {"models", "keys", "openai"} <= found
-    assert hook_set("LLM_COMMANDS") == found, "update LLM_COMMANDS in hooks/pre_gen_project.py"
+    assert hook_constant("LLM_COMMANDS") == found, "update LLM_COMMANDS in hooks/pre_gen_project.py"
 
 
 def test_a_plugin_is_registered_under_its_module_name_whatever_its_model_id(llm_env, tmp_path):

@@ -7,13 +7,10 @@ commands work as printed is tested in test_readme_commands.py.)
 
 import json
 import shlex
-import sys
-from pathlib import Path
 
 import pytest
-from test_readme_commands import bash, shell_environ
 
-from helpers import TEMPLATE, copy_template
+from helpers import TEMPLATE, TEST_VENV_BIN, bash, copy_template, git_repository, shell_environ
 
 TUTORIAL_NOTE = "The author is still the tutorial's: "
 
@@ -21,7 +18,7 @@ TUTORIAL_NOTE = "The author is still the tutorial's: "
 @pytest.fixture
 def env(tmp_path):
     """Cookiecutter, cruft and git on PATH, with settings of their own, none of the user's."""
-    return shell_environ(tmp_path / "home", Path(sys.executable).parent)
+    return shell_environ(tmp_path / "home", TEST_VENV_BIN)
 
 
 def render(tmp_path, env, *answers, redirect=""):
@@ -83,11 +80,10 @@ def test_the_tutorials_author_is_the_default_answer():
 @pytest.fixture
 def cruft_project(tmp_path, env):
     """A project made with `cruft create` from a git copy of the template, committed."""
-    template = copy_template(tmp_path / "template")
-    bash("git init -q && git add -A && git commit -q -m 'The template'", template, env)
+    template = git_repository(copy_template(tmp_path / "template"))
     created = bash(f"cruft create --no-input {template}", tmp_path, env)
     project = tmp_path / "llm-markov"
-    bash("git init -q && git add -A && git commit -q -m 'Rendered'", project, env)
+    git_repository(project, "Rendered")
     return {"project": project, "created": created}
 
 

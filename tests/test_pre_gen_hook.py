@@ -5,26 +5,18 @@ local_extensions.py, as a real render does) and imported, so first_problem() run
 on plain dictionaries, fast. test_answer_validation.py runs the real command.
 """
 
-import importlib.util
 import json
 
 import pytest
 from cookiecutter.environment import StrictEnvironment
-from cookiecutter.generate import generate_context
-from cookiecutter.prompt import prompt_for_config
 
-from helpers import TEMPLATE, render
-
-KINDS = json.loads((TEMPLATE / "cookiecutter.json").read_text())["model_kind"]
+from helpers import MODEL_KINDS, TEMPLATE, default_answers, load_module, render
 
 
-@pytest.fixture(scope="module")
-def default_answers():
+@pytest.fixture(scope="module", name="default_answers")
+def default_answers_fixture():
     """The answers of cookiecutter --no-input, as cookiecutter works them out."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(TEMPLATE))  # where cookiecutter finds local_extensions
-        context = generate_context(context_file=TEMPLATE / "cookiecutter.json")
-        return prompt_for_config(context, no_input=True)
+    return default_answers()
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +29,7 @@ def hook(default_answers, tmp_path_factory):
     source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
     path = tmp_path_factory.mktemp("hook") / "pre_gen_project.py"
     path.write_text(environment.from_string(source).render(**context))
-    spec = importlib.util.spec_from_file_location("pre_gen_project", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, "pre_gen_project")
 
 
 def problem(hook, answers, **changes):
@@ -52,8 +41,8 @@ def test_the_default_answers_pass(hook, default_answers):
 
 
 def test_the_kinds_are_those_cookiecutter_json_offers(hook, default_answers):
-    assert hook.MODEL_KINDS == KINDS
-    for kind in KINDS:
+    assert hook.MODEL_KINDS == MODEL_KINDS
+    for kind in MODEL_KINDS:
         assert problem(hook, default_answers, model_kind=kind) is None
 
 
@@ -168,7 +157,7 @@ KELVIN = "\u212a"  # K: re.IGNORECASE matches it with k, but no packaging tool d
         ("__api_key_name", "Acme", "is not a name for llm keys set"),
         ("__api_env_prefix", "ACME-1", "is not an environment variable prefix"),
         ("__api_env_prefix", "", "is not an environment variable prefix"),
-        ("model_kind", "chat", "choose one of " + ", ".join(KINDS)),
+        ("model_kind", "chat", "choose one of " + ", ".join(MODEL_KINDS)),
         ("async_markov", "maybe", "must be a yes/no answer"),
         ("async_markov", None, "must be a yes/no answer"),
         ("description", 42, "must be text"),
@@ -248,7 +237,7 @@ def test_a_model_id_llm_already_has_is_refused(hook, default_answers, model_id):
 def rendered_names(tmp_path_factory):
     """Every Python file's stem and top-level folder of every kind's render."""
     names = set()
-    for kind in KINDS:
+    for kind in MODEL_KINDS:
         module = f"zz_{kind}"
         project = render(tmp_path_factory.mktemp(kind), model_kind=kind, module_name=module)
         for path in project.rglob("*"):

@@ -12,78 +12,25 @@ import json
 import re
 import shlex
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from test_cruft_update import git_environ  # the one git helper, until it moves to helpers
 
-from helpers import TEMPLATE, UV, copy_template, write_cookiecutter_config
+from helpers import (
+    PROMPT,
+    TEMPLATE,
+    TEST_VENV_BIN,
+    UV,
+    bash,
+    block,
+    commands,
+    copy_template,
+    git_repository,
+    shell_environ,
+)
 
-FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
 TEMPLATE_README = (TEMPLATE / "README.md").read_text()
-TEST_VENV_BIN = Path(sys.executable).parent  # cookiecutter, cruft and uv, as a user's PATH has
-PROMPT = "the cat sat on the mat"
-
-
-def blocks(text, language="bash"):
-    """The fenced code blocks of a Markdown text in one language, without their indent."""
-    return [
-        "".join(line[len(indent) :] for line in body.splitlines(keepends=True))
-        for indent, lang, body in FENCED_BLOCK.findall(text)
-        if lang == language
-    ]
-
-
-def block(text, containing, language="bash"):
-    """The one code block that contains the given text."""
-    [found] = [body for body in blocks(text, language) if containing in body]
-    return found
-
-
-def commands(block_text):
-    """The command lines of a block, comments and all, as a user would paste them."""
-    return [line for line in block_text.splitlines() if line.strip()]
-
-
-def shell_environ(home, *bins):
-    """A user's shell: these folders first on PATH, and nothing shared with the real home."""
-    home.mkdir(parents=True, exist_ok=True)
-    env = git_environ(home)
-    return {
-        **env,
-        "PATH": ":".join([*map(str, bins), env["PATH"]]),
-        "COOKIECUTTER_CONFIG": str(write_cookiecutter_config(home / "cookiecutter")),
-        "LLM_USER_PATH": str(home / "llm-user-path"),
-        "UV_PYTHON": sys.executable,
-        "UV_PYTHON_DOWNLOADS": "never",
-    }
-
-
-def bash(script, cwd, env, check=True, input=None):
-    """Run lines as bash runs them from a terminal, stopping at the first that fails."""
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=900,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"{script}\nexited {result.returncode}\nstdout:\n{result.stdout}\n"
-            f"stderr:\n{result.stderr}"
-        )
-    return result
-
-
-def git_repository(path, env):
-    bash("git init -q && git add -A && git commit -q -m 'The template'", path, env)
-    return path
 
 
 def link_test_venv(folder):
@@ -214,7 +161,7 @@ def test_readme_kind_command_renders_a_plugin(command, tmp_path):
 
 def test_cruft_commands_work_as_printed(tmp_path):
     env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
-    git_repository(copy_template(tmp_path / "path" / "to" / "llm-plugin-template"), env)
+    git_repository(copy_template(tmp_path / "path" / "to" / "llm-plugin-template"))
     create = block(TEMPLATE_README, "cruft create")
     # Without --no-input cruft asks every question: Enter takes each default.
     bash(create, tmp_path, env, input="\n" * 30)
@@ -232,7 +179,7 @@ def test_cruft_link_works_as_printed(tmp_path):
     bash(f"cookiecutter --no-input {shlex.quote(str(TEMPLATE))}", tmp_path, env)
     project = tmp_path / "llm-markov"
     # "in the plugin's folder": the template's path is relative to it.
-    git_repository(copy_template(project / "path" / "to" / "llm-plugin-template"), env)
+    git_repository(copy_template(project / "path" / "to" / "llm-plugin-template"))
     [link] = re.findall(r"`(cruft link [^`]+)`", TEMPLATE_README)
     bash(link, project, env, input="\n" * 30)
     assert bash("cruft check", project, env).returncode == 0

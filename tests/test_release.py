@@ -8,10 +8,8 @@ installed back and run; every refusal and every failure leaves the index as the 
 
 import base64
 import hashlib
-import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import threading
 import warnings
@@ -21,7 +19,18 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
-from helpers import Venv, clean_environ, install_project, refusing_port, render
+from helpers import (
+    PROMPT,
+    Venv,
+    commit_all,
+    git,
+    git_repository,
+    install_project,
+    load_module,
+    refusing_port,
+    render,
+    silent_port,
+)
 
 with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Python deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -31,7 +40,6 @@ with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Pytho
 USER, PASSWORD = "alice", "correct%horse"
 CREDENTIALS = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
 HINT = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
-PROMPT = "the cat sat on the mat"
 # A release needs the project's tests to pass, not all of them to run: a few keep it quick.
 FEW_TESTS = {"PYTEST_ADDOPTS": "-k 'installed or unfinished'"}
 
@@ -97,18 +105,6 @@ class PackageIndex:
         self.server.server_close()
 
 
-def git(project, *args):
-    """git with a fixed identity and none of the user's own settings."""
-    return subprocess.run(
-        ["git", "-c", "user.name=Release Test", "-c", "user.email=release@example.com", *args],
-        cwd=project,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=clean_environ(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1"),
-    )
-
-
 def commit(project, message, version=None):
     """Commit every change, with pyproject.toml's version set to `version` if given."""
     if version:
@@ -116,8 +112,7 @@ def commit(project, message, version=None):
         pyproject.write_text(
             pyproject.read_text().replace('version = "0.1"', f'version = "{version}"')
         )
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "--allow-empty", "-m", message)
+    commit_all(project, message)
 
 
 def home(project):
@@ -192,16 +187,16 @@ def fresh_index(tmp_path):
 def committed_project(tmp_path_factory):
     """The default instance as its author would release it: rendered, then committed."""
     project = render(tmp_path_factory.mktemp("release-render"))
-    git(project, "init", "-q", "-b", "main")
-    commit(project, "First version")
-    return project
+    return git_repository(project, "First version")
 
 
 @pytest.fixture(scope="module")
 def venv(committed_project, tmp_path_factory):
     """The author's development environment: the plugin, its tests, build and twine."""
     venv = install_project(committed_project, tmp_path_factory.mktemp("release-env") / "venv")
-    venv.install("build", "twine")
+    # pip too, as `python -m venv` gives the author: build then installs into its isolated
+    # environments with it, instead of putting a pip of their own in each (seconds a build).
+    venv.install("build", "twine", "pip")
     return venv
 
 
@@ -362,8 +357,8 @@ def test_upload_stopped_half_way_says_which_files_reached_the_index(
 
 
 def test_index_that_never_answers_is_given_up_on(venv, project):
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # it listens, and never answers
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+    with silent_port() as port:
+        url = f"http://127.0.0.1:{port}/"
         result = run_release(venv, project, "--repository-url", url, "--timeout", "1", "--dry-run")
     assert error_line(result) == f"Error: could not reach {url}simple/llm-markov/: timed out"
 
@@ -543,9 +538,7 @@ def test_pypi_is_the_default_index(project, monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     for name in [name for name in os.environ if name.startswith("TWINE_")]:
         monkeypatch.delenv(name)
-    spec = importlib.util.spec_from_file_location("release", project / "scripts" / "release.py")
-    release = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(release)
+    release = load_module(project / "scripts" / "release.py", "release")
     settings = release.twine_settings(release.parse_args(["--dry-run"]))
     assert settings.repository_config["repository"] == "https://upload.pypi.org/legacy/"
     assert release.simple_index_url(settings) == "https://pypi.org/simple/"

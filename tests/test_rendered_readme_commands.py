@@ -10,21 +10,24 @@ local index.
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from test_readme_commands import (
+
+from helpers import (
     FENCED_BLOCK,
     PROMPT,
     TEST_VENV_BIN,
+    UV,
+    Venv,
     bash,
     block,
     commands,
+    copy_template,
+    render,
+    run,
     shell_environ,
 )
-
-from helpers import UV, Venv, copy_template, render
 
 # In a checkout of the template: the rendered tests must not take the template's pytest settings
 
@@ -80,7 +83,9 @@ def user_shell(llm_with_pip, tmp_path):
 
 @pytest.fixture
 def installed(default_project, llm_with_pip):
-    llm_with_pip.llm("install", "-e", str(default_project))
+    # What `llm install -e` does, with uv: pip's own isolated build takes seconds each time.
+    # test_development_commands_install_the_plugin runs `llm install -e .` as printed.
+    llm_with_pip.install("-e", default_project)
     return default_project
 
 
@@ -114,7 +119,7 @@ def test_usage_commands_print_what_the_readme_shows(installed, user_shell, tmp_p
 
 def test_async_usage_command_works_as_printed(llm_with_pip, user_shell, tmp_path):
     project = render(tmp_path / "async", plugin_name="llm-chain", async_markov=True)
-    llm_with_pip.llm("install", "-e", str(project))
+    llm_with_pip.install("-e", project)
     command = block((project / "README.md").read_text(), "--async")
     assert command == f'llm --async -m chain "{PROMPT}"\n'
     words = bash(command, tmp_path, user_shell).stdout.split()
@@ -130,15 +135,7 @@ def test_iconv_command_answers_a_latin_1_file(installed, user_shell, tmp_path):
 
 def test_python_example_runs(installed, llm_with_pip, user_shell, tmp_path):
     code = block((installed / "README.md").read_text(), "import llm", "python")
-    result = subprocess.run(
-        [llm_with_pip.bin("python"), "-c", code],
-        cwd=tmp_path,
-        env=user_shell,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run(llm_with_pip.bin("python"), "-c", code, cwd=tmp_path, env=user_shell, timeout=60)
     assert len(result.stdout.split()) == 10
 
 

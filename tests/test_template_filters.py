@@ -1,26 +1,13 @@
 """The names cookiecutter.json derives from the answers, through local_extensions.py's filters."""
 
-import importlib.util
 import json
 
 import pytest
 from cookiecutter.exceptions import CookiecutterException
-from cookiecutter.generate import generate_context
-from cookiecutter.prompt import prompt_for_config
 
-from helpers import TEMPLATE
+from helpers import TEMPLATE, default_answers, load_module
 
-
-def load_extensions():
-    spec = importlib.util.spec_from_file_location(
-        "template_local_extensions", TEMPLATE / "local_extensions.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-filters = load_extensions()
+filters = load_module(TEMPLATE / "local_extensions.py", "template_local_extensions")
 
 
 @pytest.mark.parametrize(
@@ -79,13 +66,8 @@ def test_a_plugin_name_that_is_not_one_folder_stops_the_derivation(plugin_name, 
         assert line.endswith(f"(for example '{suggestion}')")
 
 
-def test_cookiecutter_json_derives_its_names_with_the_filters(monkeypatch):
-    monkeypatch.syspath_prepend(str(TEMPLATE))  # where cookiecutter finds local_extensions
-    context = generate_context(
-        context_file=TEMPLATE / "cookiecutter.json",
-        extra_context={"plugin_name": "llm_acme.cloud"},
-    )
-    answers = prompt_for_config(context, no_input=True)
+def test_cookiecutter_json_derives_its_names_with_the_filters():
+    answers = default_answers(plugin_name="llm_acme.cloud")
     assert {key: answers[key] for key in ("module_name", "model_id", "class_name")} == {
         "module_name": "llm_acme_cloud",
         "model_id": "llm_acme.cloud",

@@ -6,26 +6,15 @@ import sys
 
 import pytest
 import yaml
-from workflow_linters import actionlint, install_actionlint, zizmor, zizmor_findings
 
-from helpers import TEMPLATE, render
+from helpers import KINDS, TEMPLATE, render
+from workflow_linters import actionlint, install_actionlint, zizmor, zizmor_findings
 
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 SOURCE_WORKFLOWS = TEMPLATE / "{{cookiecutter.plugin_name}}" / ".github" / "workflows"
 TEMPLATE_CI = TEMPLATE / ".github" / "workflows" / "ci.yml"
 TEMPLATE_DEPENDABOT = TEMPLATE / ".github" / "dependabot.yml"
 PYTHON_VERSIONS = ["3.10", "3.11", "3.12", "3.13", "3.14"]
-# Every kind and toggle, with the answers the README's examples give.
-KINDS = {
-    "markov": {},
-    "markov-async": {"plugin_name": "llm-markov-async", "async_markov": True},
-    "api": {"model_kind": "api", "plugin_name": "llm-acme", "model_id": "acme"},
-    "embedding": {
-        "model_kind": "embedding",
-        "plugin_name": "llm-bag-of-words",
-        "model_id": "bag-of-words",
-    },
-}
 # A `uses:` line pinned to a commit, with the release it is as a comment.
 PINNED = re.compile(
     r"uses: (?P<action>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a-f]{40}) # (?P<version>v\d+\.\d+\.\d+)$"

@@ -267,6 +267,11 @@ class Venv:
         return self.run(self.bin("python"), *args, **kwargs)
 
 
+def link_test_venv(folder):
+    """`.venv` in this folder: the development environment, with cookiecutter, cruft and uv."""
+    (folder / ".venv").symlink_to(TEST_VENV_BIN.parent, target_is_directory=True)
+
+
 def install_project(project, venv_path):
     """A fresh environment with the rendered project installed editable, with its dev group."""
     venv = Venv.create(venv_path)

@@ -27,15 +27,11 @@ from helpers import (
     commands,
     copy_template,
     git_repository,
+    link_test_venv,
     shell_environ,
 )
 
 TEMPLATE_README = (TEMPLATE / "README.md").read_text()
-
-
-def link_test_venv(folder):
-    """`.venv` in this folder: the quick start's environment, with cookiecutter and cruft."""
-    (folder / ".venv").symlink_to(TEST_VENV_BIN.parent, target_is_directory=True)
 
 
 # The template's README: the quick start, in a checkout
@@ -190,12 +186,3 @@ def test_the_template_suite_command_is_what_ci_runs():
     preamble = ("#", "set ", "cd ")
     [ci] = [line for line in lines if line.strip() and not line.startswith(preamble)]
     assert commands(block(TEMPLATE_README, "requirements-dev.txt")) == [ci]
-
-
-def test_one_module_command_runs_that_module(tmp_path):
-    env = shell_environ(tmp_path / "home")
-    folder = copy_template(tmp_path / "llm-plugin-template")
-    link_test_venv(folder)
-    [command] = commands(block(TEMPLATE_README, "pytest tests/"))
-    result = bash(command, folder, env)
-    assert re.search(r"\d+ passed", result.stdout), result.stdout

@@ -14,6 +14,7 @@ import keyword
 import re
 import sys
 import unicodedata
+import urllib.parse
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
@@ -65,7 +66,7 @@ SPECIAL_MODULES = {"__main__", "__init__", "sitecustomize", "usercustomize", "se
 # tests/test_pre_gen_hook.py fails when a rendered file is missing here (test_replies
 # and test_tools are the api kind's next tests).
 RENDERED_NAMES = {
-    "tests", "scripts", "conftest", "fake_api", "release", "plugin", "test_plugin",
+    "tests", "scripts", "conftest", "helpers", "fake_api", "release", "plugin", "test_plugin",
     "odd_prompts", "test_odd_prompts", "replies", "test_replies", "tools", "test_tools",
     "retries", "test_retries", "model_discovery", "test_model_discovery", "connections",
     "test_connections", "schemas_and_images", "test_schemas_and_images",
@@ -253,6 +254,21 @@ def check_api_env_prefix(value):
         )
 
 
+def check_api_base_url(value):
+    url = urllib.parse.urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.hostname or check_one_line(value):
+        return (
+            "is not an http or https URL with a host:"
+            " use the API's base URL (for example 'https://api.example.com/v1')"
+        )
+
+
+def check_api_model(value):
+    if any(char.isspace() for char in value):
+        return "must not contain spaces: use the model's name as the API lists it"
+    return check_one_line(value)
+
+
 CHECKS = {
     "plugin_name": check_plugin_name,
     "model_kind": check_model_kind,
@@ -265,6 +281,8 @@ CHECKS = {
     "github_username": check_github_username,
     "version": check_version,
     "async_markov": check_async_markov,
+    "api_base_url": check_api_base_url,
+    "api_model": check_api_model,
     "__api_key_name": check_api_key_name,
     "__api_env_prefix": check_api_env_prefix,
 }

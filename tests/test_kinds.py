@@ -76,6 +76,7 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
             {
                 "llm_acme.py",
                 "tests/conftest.py",
+                "tests/helpers.py",
                 "tests/fake_api.py",
                 "tests/test_connections.py",
                 "tests/test_llm_acme.py",
@@ -93,6 +94,7 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
             {
                 f"{EMBEDDING_MODULE}.py",
                 "tests/conftest.py",
+                "tests/helpers.py",
                 f"tests/test_{EMBEDDING_MODULE}.py",
                 "tests/test_plugin.py",
             },

@@ -2,18 +2,11 @@ import os
 import shutil
 
 import pytest
-from click.testing import CliRunner
+from helpers import run_llm
 
 # Load only this plugin, not others installed beside it. llm reads this
 # variable when it is first imported, so it is set before any test imports llm.
 os.environ["LLM_LOAD_PLUGINS"] = "{{ cookiecutter.plugin_name }}"
-
-
-def run_llm(*args, input=None):
-    """Run an llm command in this process, as a user would type it."""
-    from llm.cli import cli
-
-    return CliRunner().invoke(cli, list(args), input=input)
 
 
 @pytest.fixture(scope="session")

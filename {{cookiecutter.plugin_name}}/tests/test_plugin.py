@@ -1,7 +1,7 @@
 import json
 from importlib.metadata import version
 
-from conftest import run_llm
+from helpers import run_llm
 
 PLUGIN_NAME = {{ cookiecutter.plugin_name | python_string }}
 

@@ -14,19 +14,23 @@ and keeps a refusal by the pre-gen hook to the hook's one line.
 """
 
 import contextlib
+import functools
 import json
 import logging
 import re
 import sys
+import types
 from pathlib import Path
 
 import click
+import jinja2
 from cookiecutter.config import get_user_config
 from cookiecutter.exceptions import CookiecutterException, FailedHookException
 from cookiecutter.generate import apply_overwrites_to_context
 from jinja2.ext import Extension
 
 TEMPLATE_CONTEXT = Path(__file__).with_name("cookiecutter.json")
+HOOK = Path(__file__).with_name("hooks") / "pre_gen_project.py"
 
 # TOML basic strings allow every character except these, which need escapes.
 _TOML_ESCAPES = {
@@ -136,33 +140,41 @@ def _refuse(message: str):
     raise CookiecutterException(message)
 
 
+@functools.cache
+def _hook():
+    """The pre-gen hook as a module, so that an answer can be refused as soon as it is typed.
+
+    The hook is a Jinja template too: rendered without answers, it only defines its checks.
+    """
+    environment = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(HOOK.read_text())
+    rendered = template.render(model_kinds=_model_kinds(), cookiecutter={})
+    hook = types.ModuleType("pre_gen_project")
+    exec(compile(rendered, str(HOOK), "exec"), hook.__dict__)
+    return hook
+
+
 def folder_name(plugin_name: str) -> str:
-    """plugin_name, once it is sure to make one new folder; else stop with one line.
+    """plugin_name, once the pre-gen hook accepts it and it makes one new folder; else stop.
 
     Cookiecutter makes the project folder before the pre-gen hook can check the name:
     '' or '..' makes it use a folder that exists, 'llm-a/llm-b' makes 'llm-a' too (and
     leaves it behind), a NUL or more than 255 bytes make it fail with a traceback, and
-    so does a folder already there (under cruft). The filters below derive names from
-    plugin_name while the answers are asked, so they check it first.
+    so does a folder already there (under cruft). And a name such as 'My Plugin' would
+    be refused only after every other question. The filters below derive names from
+    plugin_name while the answers are asked, and cookiecutter.json derives __api_key_name
+    right after plugin_name: so the hook's own check runs before the next question.
     """
-    name = json.dumps(plugin_name)
-    if (
-        plugin_name.strip() in ("", ".", "..")
-        or any(char in plugin_name for char in "/\\\0")
-        or len(plugin_name.encode()) > 255
-    ):
-        words = "-".join(re.findall(r"[a-z0-9]+", plugin_name.lower()))[:100].strip("-")
-        _refuse(
-            f"Error: plugin_name {name} is not a valid PyPI project name: use up to 100"
-            f" letters, digits, '-', '_' and '.' (for example '{words or 'llm-my-plugin'}')"
-        )
+    refused = _hook().problem_with("plugin_name", plugin_name)
+    if refused:
+        _refuse(refused)
     command = _command_line()
     options = command.params if command else {}
     if "output_dir" in options and not options.get("overwrite_if_exists"):
         folder = Path(options["output_dir"], plugin_name)
         if folder.exists():
             _refuse(
-                f"Error: plugin_name {name} is already a folder, {folder}:"
+                f"Error: plugin_name {json.dumps(plugin_name)} is already a folder, {folder}:"
                 " choose another name, or move that folder away"
             )
     return plugin_name

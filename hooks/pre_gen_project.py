@@ -294,16 +294,24 @@ def shown(value):
     return "".join(char if char.isprintable() else json.dumps(char)[1:-1] for char in text)
 
 
+def problem_with(field, value):
+    """The one line that refuses this answer, or None if it is fine.
+
+    local_extensions.py asks it too, about plugin_name, as soon as it is typed.
+    """
+    if isinstance(value, str) or field == "async_markov":
+        error = CHECKS[field](value)
+    else:
+        error = "must be text"
+    return f"Error: {field} {shown(value)} {error}" if error else None
+
+
 def first_problem(answers):
     """A message for the first answer that would render a broken plugin, or None."""
-    for field, check in CHECKS.items():
-        value = answers.get(field)
-        if isinstance(value, str) or field == "async_markov":
-            error = check(value)
-        else:
-            error = "must be text"
-        if error:
-            return f"Error: {field} {shown(value)} {error}"
+    for field in CHECKS:
+        problem = problem_with(field, answers.get(field))
+        if problem:
+            return problem
     return command_clash(answers)
 
 

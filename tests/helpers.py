@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
@@ -33,6 +34,7 @@ PROMPT = "the cat sat on the mat"
 COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 # The answers asked for: keys starting with "_" are cookiecutter's own or never asked.
 PROMPTED = [key for key in COOKIECUTTER_JSON if not key.startswith("_")]
+PROMPTS = COOKIECUTTER_JSON["__prompts__"]
 # The kinds cookiecutter.json offers, the first being the default, the tutorial's.
 MODEL_KINDS = COOKIECUTTER_JSON["model_kind"]
 # Each kind and toggle rendered with the answers the template's README gives as examples.
@@ -51,6 +53,27 @@ KINDS["markov-async"] = {
     "model_id": "markov-async",  # as derived from plugin_name, written out for the tests
     "async_markov": True,
 }
+
+
+def question(key):
+    """The question cookiecutter prints for a key (a choice's, above its list of choices)."""
+    prompt = PROMPTS[key]
+    return prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+
+
+def questions_asked(output):
+    """The keys an interactive render asked for, in order, each with its number, as "3/11".
+
+    Cookiecutter prints each question after "[3/11] ", wrapped to the terminal's width.
+    """
+    text = " ".join(output.split())
+    found = []
+    for key in PROMPTED:
+        match = re.search(rf"\[(\d+/\d+)\] {re.escape(' '.join(question(key).split()))}", text)
+        if match:
+            found.append((match.start(), key, match[1]))
+    return [(key, number) for _, key, number in sorted(found)]
+
 
 FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
 
@@ -89,6 +112,19 @@ def default_answers(**extra_context):
         patch.syspath_prepend(str(TEMPLATE))  # where cookiecutter finds local_extensions
         context = generate_context(TEMPLATE / "cookiecutter.json", extra_context=extra_context)
         return prompt_for_config(context, no_input=True)
+
+
+def rendered_hook(folder):
+    """hooks/pre_gen_project.py rendered as cookiecutter renders it (with the default answers
+    and local_extensions.py loaded), imported as a module: its checks run on plain values."""
+    context = {"cookiecutter": default_answers()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(TEMPLATE))
+        environment = StrictEnvironment(context=context, keep_trailing_newline=True)
+    source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
+    path = Path(folder) / "pre_gen_project.py"
+    path.write_text(environment.from_string(source).render(**context))
+    return load_module(path, "pre_gen_project")
 
 
 def load_module(path, name):

@@ -22,6 +22,7 @@ from helpers import (
     default_answers,
     git_repository,
     hook_constant,
+    questions_asked,
     render,
     run,
     write_cookiecutter_config,
@@ -116,6 +117,25 @@ def test_a_bad_typed_answer_is_refused(tmp_path, field, value, accepted):
     assert everything_under(tmp_path) == []
 
 
+@pytest.mark.parametrize(
+    "name, accepted",
+    [
+        ("Moonshot Plugin", "(for example 'moonshot-plugin')"),
+        ("moonshot plugin", "(for example 'moonshot-plugin')"),
+        ("llm-a/llm-b", "(for example 'llm-a-llm-b')"),
+        ("-llm-x", "(for example 'llm-x')"),
+        ("llm-" + "x" * 97, "use at most 100"),
+    ],
+)
+def test_a_bad_typed_plugin_name_is_refused_before_the_next_question(tmp_path, name, accepted):
+    # Only the name is typed: a second question would meet the end of the input, and
+    # cookiecutter would stop with "Aborted!" instead of the hook's line.
+    result = run_cookiecutter(tmp_path, answers=[name])
+    assert_refused(result, "plugin_name", name, accepted)
+    assert questions_asked(result.stdout) == [("plugin_name", "1/13")]
+    assert everything_under(tmp_path) == []
+
+
 @pytest.mark.parametrize("how, name", [("key=value", ""), ("key=value", "  "), ("typed", "  ")])
 def test_an_empty_or_blank_plugin_name_is_refused_by_the_template(tmp_path, how, name):
     # Cookiecutter would use the output folder itself ("." already exists), before the
@@ -180,7 +200,7 @@ def test_a_bad_answer_in_a_replay_file_is_refused(tmp_path, monkeypatch, field, 
 def test_a_plugin_name_too_long_for_a_folder_is_refused_before_any(tmp_path):
     name = "llm-" + "a" * 300
     result = run_cookiecutter(tmp_path, f"plugin_name={name}")
-    assert_refused(result, "plugin_name", name, "use up to 100 letters")
+    assert_refused(result, "plugin_name", name, "use at most 100")
     assert everything_under(tmp_path) == []
 
 
@@ -399,7 +419,8 @@ def run_cruft_create(template, output_dir, answers, config=None):
         ("module_name", "condense_json", "would hide a module llm needs"),
         ("plugin_name", "llm-a/llm-b", "(for example 'llm-a-llm-b')"),
         ("plugin_name", "", "(for example 'llm-my-plugin')"),
-        ("plugin_name", "a" * 256, "use up to 100 letters"),
+        ("plugin_name", "a" * 256, "use at most 100"),
+        ("plugin_name", "Moonshot Plugin", "(for example 'moonshot-plugin')"),
     ],
 )
 def test_cruft_create_refuses_in_one_line(tmp_path, template_repository, field, value, accepted):
@@ -407,6 +428,18 @@ def test_cruft_create_refuses_in_one_line(tmp_path, template_repository, field, 
     result = run_cruft_create(template_repository, tmp_path, {field: value})
     assert_refused(result, field, value, accepted)
     assert result.stdout == ""
+    assert everything_under(tmp_path) == []
+
+
+def test_cruft_create_refuses_a_bad_typed_plugin_name_before_the_next_question(
+    tmp_path, template_repository
+):
+    result = run(
+        CRUFT, "create", template_repository,
+        cwd=tmp_path, env=clean_environ(), input="Moonshot Plugin\n", check=False, timeout=120,
+    )  # fmt: skip
+    assert_refused(result, "plugin_name", "Moonshot Plugin", "(for example 'moonshot-plugin')")
+    assert questions_asked(result.stdout) == [("plugin_name", "1/13")]
     assert everything_under(tmp_path) == []
 
 

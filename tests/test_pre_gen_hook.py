@@ -8,9 +8,8 @@ on plain dictionaries, fast. test_answer_validation.py runs the real command.
 import json
 
 import pytest
-from cookiecutter.environment import StrictEnvironment
 
-from helpers import MODEL_KINDS, TEMPLATE, default_answers, load_module, render
+from helpers import MODEL_KINDS, default_answers, render, rendered_hook
 
 
 @pytest.fixture(scope="module", name="default_answers")
@@ -20,16 +19,8 @@ def default_answers_fixture():
 
 
 @pytest.fixture(scope="module")
-def hook(default_answers, tmp_path_factory):
-    """hooks/pre_gen_project.py, rendered as cookiecutter renders it, imported as a module."""
-    context = {"cookiecutter": default_answers}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(TEMPLATE))
-        environment = StrictEnvironment(context=context, keep_trailing_newline=True)
-    source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
-    path = tmp_path_factory.mktemp("hook") / "pre_gen_project.py"
-    path.write_text(environment.from_string(source).render(**context))
-    return load_module(path, "pre_gen_project")
+def hook(tmp_path_factory):
+    return rendered_hook(tmp_path_factory.mktemp("hook"))
 
 
 def problem(hook, answers, **changes):

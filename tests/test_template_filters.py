@@ -1,11 +1,9 @@
 """The names cookiecutter.json derives from the answers, through local_extensions.py's filters."""
 
-import json
-
 import pytest
 from cookiecutter.exceptions import CookiecutterException
 
-from helpers import TEMPLATE, default_answers, load_module
+from helpers import TEMPLATE, default_answers, load_module, rendered_hook
 
 filters = load_module(TEMPLATE / "local_extensions.py", "template_local_extensions")
 
@@ -40,30 +38,39 @@ def test_a_class_name_from_a_model_id(model_id, class_name):
     assert filters.capwords(model_id) == class_name
 
 
+@pytest.fixture(scope="module")
+def hook(tmp_path_factory):
+    return rendered_hook(tmp_path_factory.mktemp("hook"))
+
+
 @pytest.mark.parametrize(
-    "plugin_name, suggestion",
+    "plugin_name, accepted",
     [
-        ("", "llm-my-plugin"),
-        ("   ", "llm-my-plugin"),
-        (".", "llm-my-plugin"),
-        ("..", "llm-my-plugin"),
-        ("llm-a/llm-b", "llm-a-llm-b"),
-        ("/tmp/llm-evil", "tmp-llm-evil"),
-        ("../llm-evil", "llm-evil"),
-        ("llm-a\\llm-b", "llm-a-llm-b"),
-        ("llm-a\0b", "llm-a-b"),
-        ("é" * 128, "llm-my-plugin"),
-        ("x" * 256, "x" * 100),
+        ("", "(for example 'llm-my-plugin')"),
+        ("   ", "(for example 'llm-my-plugin')"),
+        (".", "(for example 'llm-my-plugin')"),
+        ("..", "(for example 'llm-my-plugin')"),
+        ("llm-a/llm-b", "(for example 'llm-a-llm-b')"),
+        ("/tmp/llm-evil", "(for example 'tmp-llm-evil')"),
+        ("../llm-evil", "(for example 'llm-evil')"),
+        ("llm-a\\llm-b", "(for example 'llm-a-llm-b')"),
+        ("llm-a\0b", "(for example 'llm-a-b')"),
+        ("é" * 128, "(for example 'llm-my-plugin')"),
+        ("x" * 256, "use at most 100"),
+        ("x" * 101, "use at most 100"),
+        # Not a folder problem, but refused as soon as it is typed, before the next question.
+        ("Moonshot Plugin", "(for example 'moonshot-plugin')"),
+        ("-llm-x", "(for example 'llm-x')"),
     ],
 )
-def test_a_plugin_name_that_is_not_one_folder_stops_the_derivation(plugin_name, suggestion):
-    # Cookiecutter would make folders of it, or fail to, before the pre-gen hook runs.
+def test_a_plugin_name_the_hook_refuses_stops_the_derivation(hook, plugin_name, accepted):
+    # Cookiecutter would make folders of some of them, or fail to, before the pre-gen hook
+    # runs; the refusal is the hook's own line.
     for derive in (filters.module_name, filters.model_id, filters.api_key_name):
         with pytest.raises(CookiecutterException) as refusal:
             derive(plugin_name)
-        [line] = str(refusal.value).splitlines()
-        assert line.startswith(f"Error: plugin_name {json.dumps(plugin_name)} ")
-        assert line.endswith(f"(for example '{suggestion}')")
+        assert str(refusal.value) == hook.problem_with("plugin_name", plugin_name)
+        assert accepted in str(refusal.value)
 
 
 def test_cookiecutter_json_derives_its_names_with_the_filters():

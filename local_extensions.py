@@ -23,6 +23,7 @@ import types
 from pathlib import Path
 
 import click
+import cookiecutter.prompt
 import jinja2
 from cookiecutter.config import get_user_config
 from cookiecutter.exceptions import CookiecutterException, FailedHookException
@@ -254,8 +255,67 @@ def _stop_after_hook_refusal() -> None:
             logger.addFilter(_StopAfterHookRefusal())
 
 
+# The questions only one kind needs, and that kind: the others are not asked them.
+ONLY_FOR_KIND = {"async_markov": "markov", "api_base_url": "api", "api_model": "api"}
+QUESTION_NUMBER = re.compile(r"\[(\d+)/(\d+)\]")
+
+
+def _ask_only_where_it_applies() -> None:
+    """Ask the questions of ONLY_FOR_KIND only once their kind is chosen.
+
+    Cookiecutter has no conditional questions: its prompt loop (prompt_for_config, which
+    cruft runs too) asks every key of cookiecutter.json that does not start with "_", and
+    each key must stay one, as key=value, replay files and .cruft.json set only those.
+    The loop asks through three functions of cookiecutter.prompt, which it looks up at
+    each question, and this module is loaded before the first: these wrappers note the
+    kind chosen, answer another kind's question with its default, as --no-input would,
+    without asking, and count only the questions asked in the "[3/11]" before each.
+    Nothing else changes: the answers are those of --no-input, replay and cruft update.
+    Should a cookiecutter release rename these functions, every question is asked again.
+    """
+    context = json.loads(TEMPLATE_CONTEXT.read_text())
+    questions = [key for key in context if not key.startswith("_")]
+    chosen = {}
+
+    def asked(kind):
+        return [key for key in questions if ONLY_FOR_KIND.get(key, kind) == kind]
+
+    # Until the kind is chosen, the count is out of the most questions a kind is asked.
+    most = max(len(asked(kind)) for kind in context["model_kind"])
+
+    def numbered(key, prefix):
+        number = QUESTION_NUMBER.search(prefix)
+        if not number or int(number[2]) != len(questions):
+            return prefix  # not the loop over every question
+        keys = asked(chosen["model_kind"]) if "model_kind" in chosen else questions[:most]
+        return QUESTION_NUMBER.sub(f"[{keys.index(key) + 1}/{len(keys)}]", prefix, count=1)
+
+    def reader(ask):
+        # Called as ask(key, default, prompts, prefix): the default of a choice is its list.
+        def read(key, default, *args, **kwargs):
+            kind = chosen.get("model_kind")
+            if kind and ONLY_FOR_KIND.get(key, kind) != kind:
+                return default[0] if isinstance(default, list) else default
+            if len(args) >= 2:
+                args = (args[0], numbered(key, args[1]), *args[2:])
+            answer = ask(key, default, *args, **kwargs)
+            if key == "model_kind":
+                chosen[key] = answer
+            return answer
+
+        read.asks = ask
+        return read
+
+    for name in ("read_user_choice", "read_user_yes_no", "read_user_variable"):
+        ask = getattr(cookiecutter.prompt, name, None)
+        if ask:
+            # This module is loaded again for each render (EscapeExtension): wrap only once.
+            setattr(cookiecutter.prompt, name, reader(getattr(ask, "asks", ask)))
+
+
 _check_user_defaults()
 _stop_after_hook_refusal()
+_ask_only_where_it_applies()
 
 
 class EscapeExtension(Extension):

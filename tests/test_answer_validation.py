@@ -48,8 +48,9 @@ def run_cookiecutter(output_dir, *args, answers=None, replay_file=None, cwd=None
 
 
 def typed(**answers):
-    """What a user types at the prompts: these answers, Enter for the others."""
-    return [answers.get(field, "") for field in PROMPTED]
+    """What a user types at the prompts of the default kind: these answers, Enter for the
+    others (markov is not asked the api kind's questions)."""
+    return [answers.get(field, "") for field in PROMPTED if not field.startswith("api_")]
 
 
 def everything_under(path):
@@ -132,7 +133,7 @@ def test_a_bad_typed_plugin_name_is_refused_before_the_next_question(tmp_path, n
     # cookiecutter would stop with "Aborted!" instead of the hook's line.
     result = run_cookiecutter(tmp_path, answers=[name])
     assert_refused(result, "plugin_name", name, accepted)
-    assert questions_asked(result.stdout) == [("plugin_name", "1/13")]
+    assert [key for key, _ in questions_asked(result.stdout)] == ["plugin_name"]
     assert everything_under(tmp_path) == []
 
 
@@ -439,7 +440,7 @@ def test_cruft_create_refuses_a_bad_typed_plugin_name_before_the_next_question(
         cwd=tmp_path, env=clean_environ(), input="Moonshot Plugin\n", check=False, timeout=120,
     )  # fmt: skip
     assert_refused(result, "plugin_name", "Moonshot Plugin", "(for example 'moonshot-plugin')")
-    assert questions_asked(result.stdout) == [("plugin_name", "1/13")]
+    assert [key for key, _ in questions_asked(result.stdout)] == ["plugin_name"]
     assert everything_under(tmp_path) == []
 
 

@@ -35,6 +35,8 @@ VERSION = re.compile(
     rf"([1-9][0-9]*!)?{NUMBER}(\.{NUMBER})*((a|b|rc){NUMBER})?"
     rf"(\.post{NUMBER})?(\.dev{NUMBER})?(\+[a-z0-9]+(\.[a-z0-9]+)*)?"
 )
+# A host name (with letters of any script: httpx writes them as IDNA) or an IPv6 address.
+URL_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+")
 # The names llm uses for an API key (llm keys set NAME) and its environment variables.
 API_KEY_NAME = re.compile(r"[a-z][a-z0-9-]*", re.ASCII)
 API_ENV_PREFIX = re.compile(r"[A-Z][A-Z0-9_]*", re.ASCII)
@@ -255,11 +257,33 @@ def check_api_env_prefix(value):
 
 
 def check_api_base_url(value):
-    url = urllib.parse.urlsplit(value)
-    if url.scheme not in ("http", "https") or not url.hostname or check_one_line(value):
+    # The plugin adds paths such as /chat/completions to it: a trailing slash is fine.
+    example = "use the API's base URL (for example 'https://api.example.com/v1')"
+    if not value.isprintable() or any(char.isspace() for char in value):
+        return f"must not contain spaces or line breaks: {example}"
+    if any(mark in value for mark in JINJA_MARKS):
+        return NO_JINJA
+    try:
+        url = urllib.parse.urlsplit(value)
+        port = url.port
+    except ValueError:  # a port that is not a number, or a broken [IPv6] address
+        url = port = None
+    if not url or url.scheme not in ("http", "https") or not url.hostname or port == 0:
         return (
-            "is not an http or https URL with a host:"
-            " use the API's base URL (for example 'https://api.example.com/v1')"
+            "is not an http:// or https:// URL with a host (and, if it has one, a port"
+            f" from 1 to 65535): {example}"
+        )
+    if not URL_HOST.fullmatch(url.hostname):
+        return f"has a host name with characters no host name has: {example}"
+    if url.username is not None or url.password is not None:
+        return (
+            "holds a user name or password, which the published plugin would carry:"
+            " give the URL without them (users give their key with llm keys set)"
+        )
+    if "?" in value or "#" in value:
+        return (
+            "has a query or fragment ('?' or '#'), but the plugin adds paths such as"
+            " /chat/completions to it: give the URL without them"
         )
 
 

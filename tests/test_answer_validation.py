@@ -15,6 +15,7 @@ import pytest
 
 from helpers import (
     CRUFT,
+    MODEL_KINDS,
     PROMPTED,
     TEMPLATE,
     clean_environ,
@@ -90,6 +91,9 @@ BAD_ANSWERS = [
     ("author_email", "simon@example.com\nBcc: x@example.com", "use name@example.com"),
     ("github_username", "\u212aelvin", "letters, digits and single hyphens"),
     ("version", "v1.0", "in its normal form"),
+    ("api_base_url", "ftp://api.example.com/v1", "is not an http:// or https:// URL"),
+    ("api_base_url", "https://key:secret@api.example.com/v1", "user name or password"),
+    ("api_model", "kimi k2", "must not contain spaces"),
 ]
 
 
@@ -134,6 +138,15 @@ def test_a_bad_typed_plugin_name_is_refused_before_the_next_question(tmp_path, n
     result = run_cookiecutter(tmp_path, answers=[name])
     assert_refused(result, "plugin_name", name, accepted)
     assert [key for key, _ in questions_asked(result.stdout)] == ["plugin_name"]
+    assert everything_under(tmp_path) == []
+
+
+def test_a_bad_typed_base_url_is_refused_in_one_line(tmp_path):
+    # The api kind's questions: the name, the kind, eight more, the base URL and the model.
+    url = "https://api.example.com/v1?key=secret"
+    api = str(MODEL_KINDS.index("api") + 1)
+    result = run_cookiecutter(tmp_path, answers=["llm-acme", api, *[""] * 8, url, ""])
+    assert_refused(result, "api_base_url", url, "query or fragment")
     assert everything_under(tmp_path) == []
 
 

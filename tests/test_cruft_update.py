@@ -16,6 +16,7 @@ from helpers import (
     git,
     git_environ,
     git_repository,
+    questions_asked,
     run,
 )
 
@@ -132,3 +133,85 @@ def test_cruft_answers_hold_no_local_paths(workspace, tmp_path_factory):
     without_template = text.replace(str(workspace["template"]), "TEMPLATE")
     assert str(tmp_path_factory.getbasetemp()) not in without_template
     assert str(TEMPLATE) not in without_template
+
+
+# From a release before the api kind asked for its base URL and model name
+
+API_MODULE = "{% if cookiecutter.model_kind == 'api' %}{{cookiecutter.module_name}}.py{% endif %}"
+
+
+def as_released_before_the_api_questions(template):
+    """Make the template what it was before api_base_url and api_model: no such answers to
+    check, and the api module had the example URL and the model ID written in."""
+    config = json.loads((template / "cookiecutter.json").read_text())
+    for key in ("api_base_url", "api_model"):
+        del config[key], config["__prompts__"][key]
+    (template / "cookiecutter.json").write_text(json.dumps(config, indent=2) + "\n")
+    hook = template / "hooks" / "pre_gen_project.py"
+    checks = '    "api_base_url": check_api_base_url,\n    "api_model": check_api_model,\n'
+    replace(hook, checks, "")
+    module = template / PLUGIN / API_MODULE
+    replace(
+        module, "{{ cookiecutter.api_base_url | python_string }}", '"https://api.example.com/v1"'
+    )
+    replace(module, "cookiecutter.api_model", "cookiecutter.model_id")
+
+
+def replace(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+@pytest.fixture(scope="module")
+def earlier_projects(tmp_path_factory):
+    """An async markov and an api project made by the earlier release, and the template
+    repository, now at this release."""
+    root = tmp_path_factory.mktemp("earlier")
+    template = copy_template(root / "template")
+    as_released_before_the_api_questions(template)
+    git_repository(template, "The earlier release")
+    projects = root / "projects"
+    projects.mkdir()
+    made = {}
+    for name, answers in {
+        "llm-chain": {"plugin_name": "llm-chain", "async_markov": True},
+        "llm-acme": {"plugin_name": "llm-acme", "model_kind": "api", "model_id": "acme"},
+    }.items():
+        cruft(
+            "create", "--no-input", template, "--extra-context", json.dumps(answers), cwd=projects
+        )
+        made[name] = git_repository(projects / name, "Rendered from the earlier release")
+    copy_template(template)  # this release, over the earlier one
+    commit_all(template, "This release")
+    return made
+
+
+def test_an_async_markov_project_keeps_its_async_model_through_the_update(earlier_projects):
+    project = earlier_projects["llm-chain"]
+    assert "async_markov" in cruft_state(project)["context"]["cookiecutter"]
+    module = (project / "llm_chain.py").read_text()
+    assert "class AsyncChain" in module
+    cruft("update", "--skip-apply-ask", cwd=project)
+    assert (project / "llm_chain.py").read_text() == module
+    answers = cruft_state(project)["context"]["cookiecutter"]
+    assert answers["async_markov"] is True
+    # The new questions took their defaults, without asking.
+    assert answers["api_base_url"] == "https://api.example.com/v1"
+
+
+def test_an_api_project_keeps_its_url_and_model_through_the_update(earlier_projects):
+    # With -i cruft asks the questions again, the project's answers as defaults: Enter
+    # takes each, and only the api kind's questions are asked.
+    project = earlier_projects["llm-acme"]
+    module = (project / "llm_acme.py").read_text()
+    update = run(
+        CRUFT, "update", "-i", "--skip-apply-ask",
+        cwd=project, env=git_environ(), input="\n" * 12, timeout=120,
+    )  # fmt: skip
+    asked = [key for key, _ in questions_asked(update.stdout)]
+    assert asked[-2:] == ["api_base_url", "api_model"]
+    assert "async_markov" not in asked
+    assert (project / "llm_acme.py").read_text() == module
+    answers = cruft_state(project)["context"]["cookiecutter"]
+    assert (answers["api_base_url"], answers["api_model"]) == ("https://api.example.com/v1", "acme")

@@ -21,6 +21,7 @@ from helpers import (
     TEMPLATE,
     cookiecutter_environ,
     copy_template,
+    default_answers,
     git_repository,
     questions_asked,
     render,
@@ -30,6 +31,7 @@ from helpers import (
 
 CONFIG = COOKIECUTTER_JSON
 PROMPTS = CONFIG["__prompts__"]
+EXTENSIONS = CONFIG["_extensions"]
 QUESTION = re.compile(r"^[A-Z].*[?:]( \(.+\))?$")
 YES_NO_STRINGS = {"y", "n", "yes", "no", "true", "false", "on", "off"}
 
@@ -215,6 +217,24 @@ def test_replay_of_an_interactive_api_render_renders_the_same_project(tmp_path):
     assert tree(again) == tree(out)
     module = (again / "llm-acme" / "llm_acme.py").read_text()
     assert 'API_BASE = "http://localhost:11434/v1"' in module
+
+
+def test_a_replay_file_from_before_the_api_questions_asks_only_those(tmp_path):
+    # Cookiecutter asks what a replay file lacks, without the file's answers to derive a
+    # default from: api_model offers a placeholder instead of failing to render.
+    answers = dict(default_answers(model_kind="api", plugin_name="llm-acme"))
+    del answers["api_base_url"], answers["api_model"]
+    replay = tmp_path / "earlier.json"
+    replay.write_text(json.dumps({"cookiecutter": {**answers, "_extensions": EXTENSIONS}}))
+    out = tmp_path / "out"
+    result = run(
+        COOKIECUTTER, "--replay-file", replay, TEMPLATE, "-o", out,
+        env=cookiecutter_environ(tmp_path / "home"), input="http://127.0.0.1:8080/v1\n\n",
+    )  # fmt: skip
+    assert [key for key, _ in questions_asked(result.stdout)] == ["api_base_url", "api_model"]
+    module = (out / "llm-acme" / "llm_acme.py").read_text()
+    assert 'API_BASE = "http://127.0.0.1:8080/v1"' in module
+    assert 'DEFAULT_MODEL = "my-model"' in module
 
 
 def test_rendered_files_hold_no_local_paths(tmp_path):

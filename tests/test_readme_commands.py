@@ -155,11 +155,23 @@ def test_readme_kind_command_renders_a_plugin(command, tmp_path):
     assert (project / f"{plugin_name.replace('-', '_')}.py").is_file()
 
 
+def test_readme_api_command_names_the_providers_url_and_model(tmp_path):
+    [command] = [line for line in kind_commands() if "model_kind=api" in line]
+    answers = dict(arg.split("=", 1) for arg in shlex.split(command) if "=" in arg)
+    env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
+    folder = copy_template(tmp_path / "llm-plugin-template")
+    bash(command, folder, env)
+    module = folder / answers["plugin_name"] / f"{answers['plugin_name'].replace('-', '_')}.py"
+    text = module.read_text()
+    assert f'API_BASE = "{answers["api_base_url"]}"' in text
+    assert f'DEFAULT_MODEL = "{answers["api_model"]}"' in text
+
+
 def test_cruft_commands_work_as_printed(tmp_path):
     env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
     git_repository(copy_template(tmp_path / "path" / "to" / "llm-plugin-template"))
     create = block(TEMPLATE_README, "cruft create")
-    # Without --no-input cruft asks every question: Enter takes each default.
+    # Without --no-input cruft asks each question of the kind: Enter takes each default.
     bash(create, tmp_path, env, input="\n" * 30)
     project = tmp_path / "llm-markov"
     assert json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]

@@ -17,6 +17,7 @@ from helpers import (
     TEMPLATE,
     blocks,
     cookiecutter_environ,
+    load_module,
     render,
     run,
     tree,
@@ -38,11 +39,15 @@ def default_answers(tmp_path_factory):
 # The template's README
 
 
-def test_readme_prompt_table_gives_every_prompt_with_its_default(default_answers):
-    rows = {
+def prompt_table_rows():
+    return {
         match.group(1): match.group(0)
         for match in re.finditer(r"^\| `(\w+)` \|.*$", README, re.MULTILINE)
     }
+
+
+def test_readme_prompt_table_gives_every_prompt_with_its_default(default_answers):
+    rows = prompt_table_rows()
     assert set(rows) == set(PROMPTED)
     for key in PROMPTED:
         value = default_answers[key]
@@ -52,6 +57,16 @@ def test_readme_prompt_table_gives_every_prompt_with_its_default(default_answers
             else f"`{json.dumps(value) if isinstance(value, bool) else value}`"
         )
         assert rows[key].split("|")[2].strip() == shown, rows[key]
+
+
+def test_readme_prompt_table_names_the_kind_of_each_question_only_one_kind_is_asked():
+    only_for_kind = load_module(TEMPLATE / "local_extensions.py", "readme_extensions").ONLY_FOR_KIND
+    for key, row in prompt_table_rows().items():
+        what = row.split("|")[3].strip()
+        if key in only_for_kind:
+            assert what.startswith(f"For `{only_for_kind[key]}`: "), row
+        else:
+            assert not what.startswith("For `"), row
 
 
 def tree_block_paths(block):

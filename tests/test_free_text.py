@@ -313,3 +313,23 @@ def test_nasty_text_installs_and_loads_in_llm(tmp_path):
     summary, (name, address) = json.loads(venv.python("-c", script).stdout)
     assert summary == description
     assert (name, address) == (author, "zoe@example.com")
+
+
+@pytest.mark.parametrize(
+    "field, constant, value",
+    [
+        ("api_model", "DEFAULT_MODEL", "acme\"large'\\"),
+        ("api_model", "DEFAULT_MODEL", "模型/🦙"),
+        ("api_base_url", "API_BASE", "https://api.example.com/v1/\"'\\"),
+        ("api_base_url", "API_BASE", "https://bücher.example/ü"),
+    ],
+)
+def test_the_api_answers_land_in_the_module_unchanged(tmp_path, field, constant, value):
+    project = render_quietly(tmp_path, model_kind="api", plugin_name="llm-acme", **{field: value})
+    module = ast.parse((project / "llm_acme.py").read_text())
+    [found] = [
+        ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == constant
+    ]
+    assert found == value

@@ -9,6 +9,7 @@ import importlib.util
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -73,6 +74,41 @@ def questions_asked(output):
         if match:
             found.append((match.start(), key, match[1]))
     return [(key, number) for _, key, number in sorted(found)]
+
+
+ANSI_CODE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+QUESTION_NUMBER = re.compile(r"\[\d+/\d+\] ")
+
+
+def type_in_terminal(args, lines, cwd, env, timeout=120):
+    """Run a command in a pseudo-terminal, as a user would, typing each line once the next
+    question waits for it. Returns the exit status and all it printed, colours removed.
+
+    A question more than there are lines fails, naming what was printed."""
+    primary, secondary = os.openpty()
+    process = subprocess.Popen(
+        [str(arg) for arg in args], stdin=secondary, stdout=secondary, stderr=secondary,
+        cwd=cwd, env=env, start_new_session=True,
+    )  # fmt: skip
+    os.close(secondary)
+    output, typed = "", 0
+    try:
+        while select.select([primary], [], [], timeout)[0]:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the command ended: its side of the terminal is closed
+                chunk = b""
+            if not chunk:
+                return process.wait(timeout), output
+            output = ANSI_CODE.sub("", output + chunk.decode(errors="replace"))
+            waiting = len(QUESTION_NUMBER.findall(output)) > typed and output.endswith(": ")
+            if waiting and typed < len(lines):
+                os.write(primary, lines[typed].encode() + b"\n")
+                typed += 1
+        process.kill()
+        raise AssertionError(f"{args[0]} still waits after {timeout}s, having printed:\n{output}")
+    finally:
+        os.close(primary)
 
 
 FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)

@@ -26,6 +26,7 @@ from helpers import (
     questions_asked,
     render,
     run,
+    type_in_terminal,
     write_cookiecutter_config,
 )
 
@@ -138,6 +139,20 @@ def test_a_bad_typed_plugin_name_is_refused_before_the_next_question(tmp_path, n
     result = run_cookiecutter(tmp_path, answers=[name])
     assert_refused(result, "plugin_name", name, accepted)
     assert [key for key, _ in questions_asked(result.stdout)] == ["plugin_name"]
+    assert everything_under(tmp_path) == []
+
+
+def test_a_bad_plugin_name_typed_in_a_terminal_is_refused_before_the_next_question(tmp_path):
+    command = [sys.executable, "-m", "cookiecutter", TEMPLATE]
+    status, output = type_in_terminal(command, ["Moonshot Plugin"], tmp_path, clean_environ())
+    assert status == 1
+    assert "Traceback" not in output
+    assert output.splitlines()[-1] == (
+        'Error: plugin_name "Moonshot Plugin" is not a valid PyPI project name: use letters,'
+        " digits, '-', '_' and '.', starting and ending with a letter or digit"
+        " (for example 'moonshot-plugin')"
+    )
+    assert [key for key, _ in questions_asked(output)] == ["plugin_name"]
     assert everything_under(tmp_path) == []
 
 

@@ -27,6 +27,7 @@ from helpers import (
     render,
     run,
     tree,
+    type_in_terminal,
 )
 
 CONFIG = COOKIECUTTER_JSON
@@ -138,6 +139,24 @@ def test_the_api_kind_is_asked_its_base_url_and_model_name(tmp_path):
     assert 'API_BASE = "http://127.0.0.1:8080/v1"' in module
     assert 'DEFAULT_MODEL = "kimi-k2"' in module
     assert replayed(tmp_path)["async_markov"] is False
+
+
+def test_in_a_terminal_the_api_kind_is_asked_its_questions_as_they_come(tmp_path):
+    # Each line is typed once its question waits: a question more would wait for ever.
+    answers = {
+        "plugin_name": "llm-moonshot",
+        "model_kind": kind_number("api"),
+        "api_base_url": "https://api.moonshot.ai/v1",
+        "api_model": "kimi-k2",
+    }
+    lines = [answers.get(key, "") for key in ASKED["api"]]
+    command = [COOKIECUTTER, TEMPLATE]
+    status, output = type_in_terminal(command, lines, tmp_path, cookiecutter_environ(tmp_path))
+    assert status == 0, output
+    assert [key for key, _ in questions_asked(output)] == ASKED["api"]
+    module = (tmp_path / "llm-moonshot" / "llm_moonshot.py").read_text()
+    assert 'API_BASE = "https://api.moonshot.ai/v1"' in module
+    assert 'DEFAULT_MODEL = "kimi-k2"' in module
 
 
 def test_a_question_not_asked_keeps_its_value_given_as_key_value(tmp_path):

@@ -145,11 +145,13 @@ def _refuse(message: str):
 def _hook():
     """The pre-gen hook as a module, so that an answer can be refused as soon as it is typed.
 
-    The hook is a Jinja template too: rendered without answers, it only defines its checks.
+    The hook is a Jinja template too, rendered here with this module's globals, as
+    cookiecutter renders it, but without answers: it then only defines its checks.
     """
-    environment = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    template = environment.from_string(HOOK.read_text())
-    rendered = template.render(model_kinds=_model_kinds(), cookiecutter={})
+    environment = jinja2.Environment(
+        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, extensions=[EscapeExtension]
+    )
+    rendered = environment.from_string(HOOK.read_text()).render(cookiecutter={})
     hook = types.ModuleType("pre_gen_project")
     exec(compile(rendered, str(HOOK), "exec"), hook.__dict__)
     return hook

@@ -7,10 +7,12 @@ and emoji come out valid and unchanged.
 It also holds the names derived from the answers (module name, model ID,
 API key name), so that cookiecutter.json keeps only simple expressions.
 
-Cookiecutter (and cruft) import this module in their own process, before any
-file is written. So it also stops a plugin_name that cookiecutter would turn
-into folders, refuses a user-config default cookiecutter would silently skip,
-and keeps a refusal by the pre-gen hook to the hook's one line.
+Cookiecutter (and cruft) import this module in their own process, before the
+first question and before any file is written. So it also refuses a bad
+plugin_name with the pre-gen hook's own check as soon as it is given (before
+cookiecutter could turn it into folders), refuses a user-config default
+cookiecutter would silently skip, keeps a refusal by the pre-gen hook to the
+hook's one line, and leaves out the questions of the kinds not chosen.
 """
 
 import contextlib

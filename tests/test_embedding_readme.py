@@ -1,21 +1,23 @@
-"""The embedding kind's path to a real model, as its README's "Using a real model" lays it out.
+"""The embedding kind's README as printed: its usage examples, and its path to a real model.
 
-The README replaces embed_texts() and the bag of words below it with a real model, and deletes
-the bag of words' own tests: the rendered tests left must pass with any model. Its example,
-sentence-transformers, brings PyTorch (several hundred megabytes), too much for CI: its code is
-applied as printed and checked without the library installed (lint, loading the plugin imports
-no library); and the whole rendered suite runs with a stand-in of the same shape: another
-library (mmh3), imported on first use, another number of dimensions, vectors not of length 1.
+"Using a real model" replaces embed_texts() and the bag of words below it, and deletes the bag
+of words' own tests: the rendered tests left must pass with any model. Its example library,
+sentence-transformers, brings PyTorch (gigabytes on Linux), too much for CI: its code is applied
+as printed and checked without the library installed (lint, and loading the plugin imports no
+library); and the whole rendered suite runs with a stand-in of the same shape: another library
+(mmh3), imported on first use, another number of dimensions, vectors not of length 1.
 """
 
+import json
 import re
+import shlex
 import sys
 import textwrap
 from contextlib import contextmanager
 
 import pytest
 
-from helpers import KINDS, install_project, render, run
+from helpers import KINDS, blocks, commands, install_project, render, run
 
 MODULE = KINDS["embedding"]["plugin_name"].replace("-", "_")
 BAG_OF_WORDS_IMPORTS = "import hashlib\nimport math\nimport re\n"
@@ -95,10 +97,35 @@ def failed_tests(venv, project, *pytest_args):
 
 
 @pytest.fixture(scope="module")
-def rendered_module(tmp_path_factory):
-    """The embedding kind's module as rendered: the bag of words."""
+def installed(tmp_path_factory):
+    """The embedding kind as rendered, the bag of words, installed."""
     project = render(tmp_path_factory.mktemp("embedding"), **KINDS["embedding"])
+    return project, install_project(project, tmp_path_factory.mktemp("embedding-env") / "venv")
+
+
+@pytest.fixture(scope="module")
+def rendered_module(installed):
+    project, _ = installed
     return (project / f"{MODULE}.py").read_text()
+
+
+def test_usage_examples_run_as_printed(installed, tmp_path):
+    project, venv = installed
+    readme = (project / "README.md").read_text()
+    usage = readme[readme.index("## Usage") : readme.index("### Using a real model")]
+    # The files the examples name: documents.json as the README describes it, and any file
+    (tmp_path / "documents.json").write_text(
+        json.dumps([{"id": "cats", "content": "Cats chase mice"}, {"id": "tea", "content": "Tea"}])
+    )
+    (tmp_path / "file.bin").write_bytes(b"Cats purr")
+    lines = [line for block in blocks(usage) for line in commands(block)]
+    assert len(lines) == 4
+    printed = [venv.llm(*shlex.split(line)[1:], cwd=tmp_path).stdout for line in lines]
+    embed, _, similar, binary = printed
+    assert all(isinstance(value, float) for value in json.loads(embed) + json.loads(binary))
+    assert json.loads(similar.splitlines()[0])["id"] == "cats"
+    [python] = blocks(usage, "python")
+    assert float(venv.python("-c", python, cwd=tmp_path).stdout) > 0
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ The rendered model and the tutorial's own class (its finished plugin file, uncha
 tests/tutorial_llm_markov.py) both run through llm's Python API. It needs only llm and the
 plugin, and prints one JSON object. Modes:
 
-    python generation.py ratio --reps 3 [--delay0]   times: ours and the tutorial's, each 2 ways
+    python generation.py ratio --reps 3 [--delay0]   times: ours, the tutorial's (twice), 2 ways
     python generation.py check                       same output as the tutorial's? delays?
     python generation.py scale --words 10000 --reps 5  time and peak memory for one prompt size
 """
@@ -62,16 +62,20 @@ def contenders():
 
 
 def ratio(args):
-    """Interleaved repetitions: each one times the four ways back to back, rotating the order."""
+    """Interleaved repetitions: each one times every way back to back, rotating the order.
+
+    The tutorial's class runs twice ("again": a second object of it), so that the ratio
+    between two runs of the same code shows how far the machine's noise alone moves a ratio.
+    """
     ours, tutorial = contenders()
+    again = load_tutorial().Markov()
     text = make_prompt(PROMPT_WORDS)
     options = {"delay": 0} if args.delay0 else {}
-    runs = {
-        "tutorial_no_stream": lambda: no_stream(tutorial, text, GENERATED_WORDS),
-        "no_stream": lambda: no_stream(ours, text, GENERATED_WORDS, **options),
-        "tutorial_stream": lambda: stream(tutorial, text, GENERATED_WORDS),
-        "stream": lambda: stream(ours, text, GENERATED_WORDS, **options),
-    }
+    runs = {}
+    for name, way in (("no_stream", no_stream), ("stream", stream)):
+        runs[f"tutorial_{name}"] = lambda way=way: way(tutorial, text, GENERATED_WORDS)
+        runs[f"again_{name}"] = lambda way=way: way(again, text, GENERATED_WORDS)
+        runs[name] = lambda way=way: way(ours, text, GENERATED_WORDS, **options)
     return interleave(runs, args.reps)
 
 

@@ -43,9 +43,10 @@ from helpers import UV, Venv, clean_environ
 RESULTS = BENCHMARKS / "results"
 PUBLISHED = "llm-markov==0.1"
 SECTIONS = ["generation", "scaling", "startup", "api", "embedding", "green"]
-# Ours through llm / the tutorial's class through llm: no slower, within the noise of a
-# median of 15 paired repetitions (about 1% on an idle machine)
-GENERATION_GOAL = 1.02
+# Ours through llm / the tutorial's class through llm: no slower, give or take the noise of a
+# median of 21 paired repetitions (the report prints the tutorial's class against itself
+# beside each ratio: on a busy machine it moves by a few percent)
+GENERATION_GOAL = 1.03
 
 
 # 1. Generation ---------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ def generation(report, work):
     # Within each process the four ways are interleaved too (generation.py).
     ours_runs, published_runs = [], []
     for round_number in range(3):
-        ours_runs.append(worker(ours, "generation.py", "ratio", "--reps", "5"))
+        ours_runs.append(worker(ours, "generation.py", "ratio", "--reps", "7"))
         if round_number == 0:
             # 0.1 sleeps after every word even at delay 0: one repetition is plenty.
             published_runs.append(
@@ -88,6 +89,13 @@ def generation(report, work):
             f"<= {GENERATION_GOAL}",
             ratio <= GENERATION_GOAL,
             {"cpu": ratio, "wall": wall_ratio},
+        )
+        noise = paired_ratio(cpu, f"again_{name}", tutorial)
+        report.add(
+            section,
+            f"  tutorial's again / tutorial's {label}: the noise, CPU",
+            f"{noise:.3f}x",
+            value=noise,
         )
     published_wall = pooled(published_runs, "wall")
     for name, label in (("no_stream", "no-stream"), ("stream", "stream")):

@@ -107,7 +107,8 @@ def test_llm_plugins_lists_it(default_venv):
 
 
 def test_llm_models_lists_markov(default_venv):
-    assert "Markov: markov" in default_venv.llm("models").stdout
+    [model] = json.loads(default_venv.llm("models", "--json", "-m", "markov").stdout)
+    assert (model["model_id"], model["can_stream"], model["aliases"]) == ("markov", True, [])
 
 
 def test_prints_twenty_words_from_the_prompt(default_venv):

@@ -1,14 +1,17 @@
 """Generation measurements, run by run.py inside a virtual environment that has a plugin installed.
 
-It needs only llm and the plugin, and prints one JSON object. Modes:
+The rendered model and the tutorial's own class (its finished plugin file, unchanged, in
+tests/tutorial_llm_markov.py) both run through llm's Python API. It needs only llm and the
+plugin, and prints one JSON object. Modes:
 
-    python generation.py ratio --reps 3 [--delay0]   times: bare functions, no-stream, stream
-    python generation.py check                       same output as the bare functions? delays?
+    python generation.py ratio --reps 3 [--delay0]   times: ours, the tutorial's (twice), 2 ways
+    python generation.py check                       same output as the tutorial's? delays?
     python generation.py scale --words 10000 --reps 5  time and peak memory for one prompt size
 """
 
 import argparse
 import gc
+import importlib.util
 import json
 import random
 import sys
@@ -16,6 +19,7 @@ import time
 import tracemalloc
 from collections import Counter
 from itertools import pairwise
+from pathlib import Path
 
 import llm
 from timing import interleave
@@ -23,27 +27,15 @@ from timing import interleave
 MODEL_ID = "markov"
 PROMPT_WORDS = 200_000
 GENERATED_WORDS = 100_000
+TUTORIAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "tutorial_llm_markov.py"
 
 
-# The baseline: the tutorial's two functions, exactly as published.
-def build_markov_table(text):
-    words = text.split()
-    transitions = {}
-    # Loop through all but the last word
-    for i in range(len(words) - 1):
-        word = words[i]
-        next_word = words[i + 1]
-        transitions.setdefault(word, []).append(next_word)
-    return transitions
-
-
-def generate(transitions, length, start_word=None):
-    all_words = list(transitions.keys())
-    next_word = start_word or random.choice(all_words)
-    for i in range(length):  # noqa: B007 (the tutorial's code, unchanged)
-        yield next_word
-        options = transitions.get(next_word) or all_words
-        next_word = random.choice(options)
+def load_tutorial():
+    """The tutorial's plugin file as a module (not registered with llm: its class is used as is)."""
+    spec = importlib.util.spec_from_file_location("tutorial_llm_markov", TUTORIAL_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_prompt(words, seed=2024):
@@ -55,10 +47,6 @@ def make_prompt(words, seed=2024):
     return " ".join(rng.choices(vocabulary, weights, k=words))
 
 
-def bare(text, length):
-    return list(generate(build_markov_table(text), length))
-
-
 def no_stream(model, text, length, **options):
     return model.prompt(text, length=length, stream=False, **options).text()
 
@@ -68,16 +56,26 @@ def stream(model, text, length, **options):
     return list(model.prompt(text, length=length, stream=True, **options))
 
 
+def contenders():
+    """The rendered model (llm finds it by its ID) and the tutorial's class."""
+    return llm.get_model(MODEL_ID), load_tutorial().Markov()
+
+
 def ratio(args):
-    """Interleaved repetitions: each one times the three ways back to back, rotating the order."""
-    model = llm.get_model(MODEL_ID)
+    """Interleaved repetitions: each one times every way back to back, rotating the order.
+
+    The tutorial's class runs twice ("again": a second object of it), so that the ratio
+    between two runs of the same code shows how far the machine's noise alone moves a ratio.
+    """
+    ours, tutorial = contenders()
+    again = load_tutorial().Markov()
     text = make_prompt(PROMPT_WORDS)
     options = {"delay": 0} if args.delay0 else {}
-    runs = {
-        "bare": lambda: bare(text, GENERATED_WORDS),
-        "no_stream": lambda: no_stream(model, text, GENERATED_WORDS, **options),
-        "stream": lambda: stream(model, text, GENERATED_WORDS, **options),
-    }
+    runs = {}
+    for name, way in (("no_stream", no_stream), ("stream", stream)):
+        runs[f"tutorial_{name}"] = lambda way=way: way(tutorial, text, GENERATED_WORDS)
+        runs[f"again_{name}"] = lambda way=way: way(again, text, GENERATED_WORDS)
+        runs[name] = lambda way=way: way(ours, text, GENERATED_WORDS, **options)
     return interleave(runs, args.reps)
 
 
@@ -104,35 +102,36 @@ def unique_successor_generate(transitions, length):
 
 
 def check(args):
-    model = llm.get_model(MODEL_ID)
+    ours, tutorial = contenders()
     text = make_prompt(PROMPT_WORDS)
-    transitions = build_markov_table(text)
     result = {}
 
-    # Seeded: the plugin must reproduce the bare functions word for word.
+    # Seeded: ours with -o seed reproduces the tutorial's class after random.seed(), word for word.
     exact = []
     for seed in (1, 2, 3):
         random.seed(seed)
-        expected = list(generate(transitions, GENERATED_WORDS))
-        got_no_stream = no_stream(model, text, GENERATED_WORDS, seed=seed).split()
-        got_stream = "".join(stream(model, text, GENERATED_WORDS, seed=seed)).split()
+        expected = no_stream(tutorial, text, GENERATED_WORDS)
+        got_no_stream = no_stream(ours, text, GENERATED_WORDS, seed=seed)
+        got_stream = "".join(stream(ours, text, GENERATED_WORDS, seed=seed))
         exact.append(got_no_stream == expected and got_stream == expected)
     result["seeded_identical"] = all(exact)
 
-    # Unseeded: n-gram frequencies as close to the bare functions' as two bare runs are.
-    ours = no_stream(model, text, GENERATED_WORDS).split()
-    first, second = bare(text, GENERATED_WORDS), bare(text, GENERATED_WORDS)
+    # Unseeded: n-gram frequencies as close to the tutorial's as two runs of the tutorial's are.
+    words = no_stream(ours, text, GENERATED_WORDS).split()
+    first = no_stream(tutorial, text, GENERATED_WORDS).split()
+    second = no_stream(tutorial, text, GENERATED_WORDS).split()
+    transitions = load_tutorial().build_markov_table(text)
     wrong = list(unique_successor_generate(transitions, GENERATED_WORDS))
     for order, name in ((1, "unigram"), (2, "bigram")):
-        result[f"{name}_tv_ours"] = total_variation(ours, first, order)
-        result[f"{name}_tv_bare_vs_bare"] = total_variation(second, first, order)
+        result[f"{name}_tv_ours"] = total_variation(words, first, order)
+        result[f"{name}_tv_tutorial_vs_tutorial"] = total_variation(second, first, order)
         result[f"{name}_tv_wrong_generator"] = total_variation(wrong, first, order)
 
     # With a delay, chunks are single words spaced by the delay, streamed or not.
     delay, length = 0.01, 10
     arrivals, chunks = [], []
     start = time.perf_counter()
-    for chunk in model.prompt(text, length=length, delay=delay, stream=True):
+    for chunk in ours.prompt(text, length=length, delay=delay, stream=True):
         arrivals.append(time.perf_counter())
         chunks.append(chunk)
     gaps = [later - earlier for earlier, later in pairwise(arrivals)]
@@ -141,7 +140,7 @@ def check(args):
     result["delay_stream_min_gap"] = min(gaps)
     result["delay_stream_first_chunk_after"] = arrivals[0] - start
     start = time.perf_counter()
-    text_no_stream = no_stream(model, text, length, delay=delay)
+    text_no_stream = no_stream(ours, text, length, delay=delay)
     result["delay_no_stream_seconds"] = time.perf_counter() - start
     result["delay_no_stream_words"] = len(text_no_stream.split())
     result["delay"] = delay
@@ -160,17 +159,17 @@ def peak_memory(function, *args):
 
 
 def scale(args):
-    """One prompt size: generate as many words as the prompt has."""
-    model = llm.get_model(MODEL_ID)
+    """One prompt size: generate as many words as the prompt has, without streaming."""
+    ours, tutorial = contenders()
     text = make_prompt(args.words)
     runs = {
-        "bare": lambda: bare(text, args.words),
-        "no_stream": lambda: no_stream(model, text, args.words),
+        "tutorial": lambda: no_stream(tutorial, text, args.words),
+        "ours": lambda: no_stream(ours, text, args.words),
     }
     seconds = interleave(runs, args.reps)
     memory = {
-        "bare": peak_memory(bare, text, args.words),
-        "no_stream": peak_memory(no_stream, model, text, args.words),
+        "tutorial": peak_memory(no_stream, tutorial, text, args.words),
+        "ours": peak_memory(no_stream, ours, text, args.words),
     }
     return {"seconds": seconds, "peak_bytes": memory}
 

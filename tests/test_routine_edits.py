@@ -1,0 +1,208 @@
+"""A rendered plugin's own tests survive an author's routine edits, for every kind.
+
+Each test renders a kind, makes one edit to the plugin's module as an author would (an alias
+for the registered model, an option, a second registered model), checks through llm that the
+edit took, and runs the rendered suite: every test must still pass. The edits are made on the
+syntax tree's positions, so they find the hook's first `register(...)` call and the `Options`
+class wherever the module keeps them, however they are formatted.
+"""
+
+import ast
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from helpers import KINDS, install_project, render
+
+ALIAS = "my-alias"
+SECOND_MODEL_ID = "my-second-model"
+OPTION = "my_option"
+HOOKS = ("register_models", "register_embedding_models")
+
+
+def plugin_module(project):
+    """The file llm loads the plugin from: a module, or a package's __init__.py."""
+    entry_points = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    [module] = entry_points["entry-points"]["llm"].values()
+    path = project / module.replace(".", "/")
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def offset(source, lineno, col_offset):
+    """The index in source of a syntax tree position (its column counts UTF-8 bytes)."""
+    lines = source.splitlines(keepends=True)
+    before = "".join(lines[: lineno - 1])
+    return len(before) + len(lines[lineno - 1].encode()[:col_offset].decode())
+
+
+def hook(tree):
+    [function] = [
+        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in HOOKS
+    ]
+    return function
+
+
+def first_register_call(tree):
+    """The hook's first statement that is a call of register(...)."""
+    for statement in hook(tree).body:
+        call = getattr(statement, "value", None)
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "register":
+            return statement
+    raise AssertionError("the hook calls register() in no statement of its own")
+
+
+def add_alias(source):
+    """register(Model(), ...) becomes register(Model(), ..., aliases=("my-alias",))."""
+    call = first_register_call(ast.parse(source)).value
+    closing = offset(source, call.end_lineno, call.end_col_offset) - 1
+    arguments = source[:closing].rstrip()
+    comma = "" if arguments.endswith((",", "(")) else ","
+    return f'{arguments}{comma} aliases=("{ALIAS}",)){source[closing + 1 :]}'
+
+
+def add_option(source):
+    """A new field at the end of the Options class."""
+    tree = ast.parse(source)
+    [options, *_] = [
+        node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name == "Options"
+    ]
+    indent = " " * options.body[0].col_offset
+    lines = source.splitlines(keepends=True)
+    field = f"{indent}{OPTION}: int | None = None\n"
+    return "".join(lines[: options.end_lineno] + [field] + lines[options.end_lineno :])
+
+
+def add_second_model(source):
+    """A second register(...) call after the first: the same classes with another model ID.
+
+    A class that takes its model ID as its first argument gets the new one there; a class
+    with a model_id attribute gets a subclass that sets it.
+    """
+    tree = ast.parse(source)
+    statement = first_register_call(tree)
+    models, subclasses = [], []
+    for model in statement.value.args:
+        if model.args:
+            model.args[0] = ast.Constant(SECOND_MODEL_ID)
+            models.append(ast.unparse(model))
+        else:
+            name = ast.unparse(model.func)
+            subclasses.append(
+                f"\n\nclass Second{name}({name}):\n    model_id = {SECOND_MODEL_ID!r}\n"
+            )
+            models.append(f"Second{name}()")
+    lines = source.splitlines(keepends=True)
+    call = f"{' ' * statement.col_offset}register({', '.join(models)})\n"
+    edited = lines[: statement.end_lineno] + [call] + lines[statement.end_lineno :]
+    return "".join(edited) + "".join(subclasses)
+
+
+def is_embedding(source):
+    return hook(ast.parse(source)).name == "register_embedding_models"
+
+
+def model_info(venv, model_id, embedding):
+    """What llm's Python API has for an ID: the model's ID and its options' names."""
+    get = "get_embedding_model" if embedding else "get_model"
+    script = (
+        "import json, sys, llm\n"
+        f"model = llm.{get}(sys.argv[1])\n"
+        "options = getattr(model, 'Options', None)\n"
+        "print(json.dumps([model.model_id, list(options.model_fields) if options else []]))"
+    )
+    return json.loads(venv.python("-c", script, model_id).stdout)
+
+
+def took_alias(venv, model_id, embedding):
+    assert model_info(venv, ALIAS, embedding)[0] == model_id
+
+
+def took_option(venv, model_id, embedding):
+    assert OPTION in model_info(venv, model_id, embedding)[1]
+
+
+def took_second_model(venv, model_id, embedding):
+    assert model_info(venv, SECOND_MODEL_ID, embedding)[0] == SECOND_MODEL_ID
+    assert model_info(venv, model_id, embedding)[0] == model_id
+
+
+EDITS = {
+    "alias": (add_alias, took_alias),
+    "option": (add_option, took_option),
+    "second model": (add_second_model, took_second_model),
+}
+# Embedding models have no options in llm: an author has no option to add.
+CASES = [
+    (kind, edit)
+    for kind in KINDS
+    for edit in EDITS
+    if not (edit == "option" and KINDS[kind].get("model_kind") == "embedding")
+]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """Render and install each kind once (editable, so that an edit takes at once)."""
+    cache = {}
+
+    def get(kind):
+        if kind not in cache:
+            project = render(tmp_path_factory.mktemp(kind), **KINDS[kind])
+            venv = install_project(project, tmp_path_factory.mktemp(f"{kind}-env") / "venv")
+            cache[kind] = (project, venv)
+        return cache[kind]
+
+    return get
+
+
+@pytest.mark.parametrize("kind, edit", CASES)
+def test_rendered_tests_pass_after_a_routine_edit(installed, kind, edit):
+    project, venv = installed(kind)
+    module = plugin_module(project)
+    original = module.read_text()
+    model_id = KINDS[kind].get("model_id", "markov")
+    make_edit, took = EDITS[edit]
+    module.write_text(make_edit(original))
+    try:
+        took(venv, model_id, is_embedding(original))
+        result = venv.python(
+            "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project, check=False
+        )
+    finally:
+        module.write_text(original)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert " passed" in summary
+    assert "skipped" not in summary
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_each_edit_changes_the_module_and_keeps_it_python(tmp_path, edit):
+    # On the form the api kind writes: one register() call spread over several lines
+    source = (
+        "import llm\n\n\n@llm.hookimpl\ndef register_models(register):\n"
+        "    register(\n        Acme(MODEL_ID, DEFAULT_MODEL),\n"
+        "        AsyncAcme(MODEL_ID, DEFAULT_MODEL),\n    )\n    register(Other())\n\n\n"
+        "class Acme:\n    class Options:\n        temperature: float | None = None\n"
+    )
+    make_edit, _ = EDITS[edit]
+    edited = make_edit(source)
+    assert edited != source
+    ast.parse(edited)
+    expected = {
+        "alias": 'AsyncAcme(MODEL_ID, DEFAULT_MODEL), aliases=("my-alias",))\n',
+        "option": "    temperature: float | None = None\n        my_option: int | None = None\n",
+        "second model": "    )\n    register(Acme('my-second-model', DEFAULT_MODEL), "
+        "AsyncAcme('my-second-model', DEFAULT_MODEL))\n    register(Other())\n",
+    }[edit]
+    assert expected in edited
+
+
+def test_plugin_module_is_found_for_a_module_or_a_package(tmp_path):
+    pyproject = '[project]\nname = "x"\n[project.entry-points.llm]\nx = "llm_x"\n'
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    assert plugin_module(tmp_path) == tmp_path / "llm_x.py"
+    (tmp_path / "llm_x").mkdir()
+    assert plugin_module(tmp_path) == Path(tmp_path / "llm_x" / "__init__.py")

@@ -69,7 +69,7 @@ RENDERED_NAMES = {
     "tests", "scripts", "conftest", "helpers", "fake_api", "release", "plugin", "test_plugin",
     "odd_prompts", "test_odd_prompts", "replies", "test_replies", "tools", "test_tools",
     "retries", "test_retries", "model_discovery", "test_model_discovery", "connections",
-    "test_connections", "schemas_and_images", "test_schemas_and_images",
+    "test_connections", "schemas_and_images", "test_schemas_and_images", "client",
 }  # fmt: skip
 # llm's own model IDs and aliases (llm models, llm aliases): a plugin model with one of
 # them would take over llm -m for it. tests/test_names_taken_by_llm.py keeps it current.

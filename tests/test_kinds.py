@@ -84,7 +84,7 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
                 "tests/test_model_discovery.py",
                 "tests/test_plugin.py",
             },
-            ["llm>=0.33", "httpx2>=2.5"],
+            ["llm>=0.33", "httpx2>=2.10"],
         ),
         (
             "embedding",

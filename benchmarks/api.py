@@ -348,7 +348,11 @@ def stream(args, urls):
     against_own = interleave(runs, max(2, args.reps // 3), urls.cpu)
     runs = {name: partial(through_llm, name) for name in ("plugin", "llm floor")}
     runs["floor"] = through_floor
-    return {"against floor": interleave(runs, args.reps, urls.cpu), "against own": against_own}
+    return {
+        "against floor": interleave(runs, args.reps, urls.cpu),
+        "against own": against_own,
+        "events": STREAM_EVENTS,
+    }
 
 
 def first_token(args, urls):

@@ -1,6 +1,7 @@
 """Finish the render: tell the author what to do next.
 
-It changes no files, so cruft can re-run it on every update. It writes to
+It changes no files (it only removes the api kind's package folder from the
+other kinds' renders, where it is empty), so cruft can re-run it on every update. It writes to
 stderr, never stdout: `cruft diff` prints a patch on stdout for `git apply`.
 """
 
@@ -95,8 +96,18 @@ def left_from_before_note(answers, project):
     ]
 
 
+def remove_empty_package_folder(answers, project):
+    """The api kind's package folder, which every other kind leaves empty: its files'
+    names render empty for them. (A folder whose name renders empty is refused by
+    cookiecutter, which then finds the project folder already there.)"""
+    folder = project / answers["module_name"]
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
 def main():
     project = Path.cwd()
+    remove_empty_package_folder(ANSWERS, project)
     message = "\n".join(
         next_steps(ANSWERS, project)
         + tutorial_author_note(ANSWERS)

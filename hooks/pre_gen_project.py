@@ -69,9 +69,10 @@ SPECIAL_MODULES = {"__main__", "__init__", "sitecustomize", "usercustomize", "se
 # and test_tools are the api kind's next tests).
 RENDERED_NAMES = {
     "tests", "scripts", "conftest", "helpers", "fake_api", "release", "plugin", "test_plugin",
-    "odd_prompts", "test_odd_prompts", "replies", "test_replies", "tools", "test_tools",
-    "retries", "test_retries", "model_discovery", "test_model_discovery", "connections",
-    "test_connections", "schemas_and_images", "test_schemas_and_images",
+    "odd_prompts", "test_odd_prompts", "model_discovery", "test_model_discovery", "client",
+    "client_replies", "test_client_replies", "client_tools", "test_client_tools",
+    "client_retries", "test_client_retries", "client_connections", "test_client_connections",
+    "client_schemas_and_images", "test_client_schemas_and_images",
 }  # fmt: skip
 # llm's own model IDs and aliases (llm models, llm aliases): a plugin model with one of
 # them would take over llm -m for it. tests/test_names_taken_by_llm.py keeps it current.

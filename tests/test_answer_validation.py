@@ -420,7 +420,10 @@ def top_level_names(module):
 def test_an_accepted_class_name_cannot_hide_a_name_the_module_uses(tmp_path, answers):
     # The hook accepts CapWords names without '_' that are not in TAKEN_CLASS_NAMES.
     project = render(tmp_path, plugin_name="llm-zebra", class_name="Zebra", **answers)
-    names = set(top_level_names(project / "llm_zebra.py")) - {"Zebra", "AsyncZebra"}
+    module = project / "llm_zebra.py"
+    if not module.exists():
+        module = project / "llm_zebra" / "__init__.py"  # the api kind's package
+    names = set(top_level_names(module)) - {"Zebra", "AsyncZebra"}
     capwords = {name for name in names if re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)}
     assert capwords <= hook_constant("TAKEN_CLASS_NAMES")
 

@@ -2,21 +2,24 @@
 
 Each render is installed in its own environment with the real llm; its own tests
 pass, `llm plugins` lists it, and it works through llm's commands as a user runs them.
-The default markov render is covered by test_default_instance.py.
+The default markov render is covered by test_default_instance.py. What a rendered
+suite already covers through llm's Python API and CliRunner is not tested again here:
+only what needs llm's own processes (signals, exit, the README's commands as printed).
 """
 
 import ast
-import base64
 import json
 import math
 import os
+import re
+import shlex
 import signal
 import subprocess
 import tomllib
 
 import pytest
 
-from helpers import KINDS, PROMPT, blocks, install_project, load_module, refusing_port, render
+from helpers import KINDS, PROMPT, bash, block, blocks, install_project, load_module, render
 
 # The hooks each render registers: every kind and toggle but the default markov.
 HOOKS = {
@@ -27,13 +30,6 @@ HOOKS = {
 EMBEDDING_MODEL = KINDS["embedding"]["model_id"]
 EMBEDDING_MODULE = KINDS["embedding"]["plugin_name"].replace("-", "_")
 ANSWER = "Pelicans are large water birds"
-NO_KEY_ERROR = (
-    "Error: No key found - add one using 'llm keys set acme'"
-    " or set the ACME_API_KEY environment variable\n"
-)
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
 
 
 @pytest.fixture(scope="module")
@@ -74,20 +70,21 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
         (
             "api",
             {
-                "llm_acme.py",
+                "llm_acme/__init__.py",
+                "llm_acme/client.py",
                 "tests/conftest.py",
                 "tests/helpers.py",
                 "tests/fake_api.py",
-                "tests/test_connections.py",
+                "tests/test_client_connections.py",
+                "tests/test_client_replies.py",
+                "tests/test_client_retries.py",
+                "tests/test_client_schemas_and_images.py",
+                "tests/test_client_tools.py",
                 "tests/test_llm_acme.py",
                 "tests/test_model_discovery.py",
                 "tests/test_plugin.py",
-                "tests/test_replies.py",
-                "tests/test_retries.py",
-                "tests/test_schemas_and_images.py",
-                "tests/test_tools.py",
             },
-            ["llm>=0.33", "httpx2"],
+            ["llm>=0.33", "httpx2>=2.10"],
         ),
         (
             "embedding",
@@ -104,15 +101,20 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
 )
 def test_a_render_holds_only_what_its_kind_needs(tmp_path, kind, python_files, dependencies):
     project = render(tmp_path, **KINDS[kind])
-    found = {str(path.relative_to(project)) for path in project.glob("*.py")}
-    found |= {str(path.relative_to(project)) for path in project.glob("tests/*.py")}
-    assert found == python_files
+    found = {str(path.relative_to(project)) for path in project.rglob("*.py")}
+    assert found - {"scripts/release.py"} == python_files
+    # The api kind's package folder is left out of the other kinds' renders, not left empty
+    folders = {path.name for path in project.iterdir() if path.is_dir()}
+    assert folders - {".github", "scripts", "tests"} == {
+        name.partition("/")[0] for name in python_files if "/" in name and "tests/" not in name
+    }
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["dependencies"] == dependencies
 
 
 def test_the_default_markov_render_has_nothing_of_the_other_kinds(default_project):
     assert not (default_project / "tests" / "fake_api.py").exists()
+    assert not (default_project / "llm_markov").exists()  # the api kind's package folder
     module = (default_project / "llm_markov.py").read_text()
     assert "AsyncModel" not in module  # the async twin is off by default
     assert "asyncio" not in module
@@ -127,7 +129,8 @@ def test_markov_async_works_from_the_command_line(installed):
     assert f" (async): {model}\n" in venv.llm("models", "--async").stdout
 
 
-# The api kind, against the fake API of the rendered project's own tests.
+# The api kind, against the fake API of the rendered project's own tests: what needs llm's own
+# processes. Its rendered suite covers the rest (tools, schemas, images, refresh, retries, ...).
 
 
 @pytest.fixture(scope="module")
@@ -142,154 +145,6 @@ def api(fake_api):
     with fake_api.FakeChatAPI() as server:
         server.answer = ANSWER
         yield server
-
-
-@pytest.fixture
-def acme(installed, api):
-    """Run llm in the api kind's environment, pointed at the fake API, with a key."""
-    _, venv = installed("api")
-
-    def run(*args, check=True, **env):
-        env = {"ACME_BASE_URL": api.url, "ACME_API_KEY": "sk-env", **env}
-        return venv.llm(*args, check=check, **env)
-
-    return run
-
-
-def test_api_without_a_key_names_the_key(installed, api):
-    _, venv = installed("api")
-    result = venv.llm("-m", "acme", "hi", check=False, ACME_BASE_URL=api.url)
-    assert result.returncode == 1
-    assert result.stderr == NO_KEY_ERROR
-    assert api.requests == []
-
-
-def test_api_streams_and_sends_the_conversation(acme, api):
-    first = acme("-m", "acme", "Tell me about pelicans", "-s", "Be brief")
-    second = acme("-c", "And herons?", "--no-stream", "-o", "temperature", "0.3")
-    assert first.stdout == second.stdout == ANSWER + "\n"
-    [(path, headers, body), (_, _, follow_up)] = api.requests
-    assert (path, headers["Authorization"]) == ("/v1/chat/completions", "Bearer sk-env")
-    assert (body["model"], body["stream"]) == ("acme", True)
-    assert follow_up["stream"] is False
-    assert follow_up["temperature"] == 0.3
-    assert follow_up["messages"] == [
-        {"role": "system", "content": "Be brief"},
-        {"role": "user", "content": "Tell me about pelicans"},
-        {"role": "assistant", "content": ANSWER},
-        {"role": "user", "content": "And herons?"},
-    ]
-    logs = json.loads(acme("logs", "-n", "2", "--json").stdout)
-    # The fake API counts words as tokens
-    assert [(entry["input_tokens"], entry["output_tokens"]) for entry in logs] == [(6, 5), (13, 5)]
-
-
-def test_api_key_from_llm_keys_set_and_async(installed, api):
-    _, venv = installed("api")
-    venv.llm("keys", "set", "acme", "--value", "sk-stored")
-    try:
-        result = venv.llm("--async", "-m", "acme", "hi", ACME_BASE_URL=api.url)
-    finally:
-        (venv.user_path / "keys.json").unlink()  # the other tests expect no stored key
-    assert result.stdout == ANSWER + "\n"
-    assert api.last_headers["Authorization"] == "Bearer sk-stored"
-
-
-def test_api_that_cannot_be_reached_is_a_clear_error(installed):
-    _, venv = installed("api")
-    with refusing_port() as port:
-        url = f"http://127.0.0.1:{port}"
-        result = venv.llm("-m", "acme", "hi", check=False, ACME_BASE_URL=url, ACME_API_KEY="sk")
-    assert result.returncode == 1
-    assert result.stderr.startswith(f"Error: Could not reach the API at {url}/chat/completions: ")
-    assert "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize("flags", [[], ["--no-stream"], ["--async"]])
-def test_api_tool_round_trip(installed, acme, api, flags):
-    _, venv = installed("api")
-    llm_version = venv.python("-c", "import importlib.metadata as m; print(m.version('llm'))")
-    api.reply_next(tool_calls=[("llm_version", "{}")])
-    result = acme("-m", "acme", "-T", "llm_version", "Which version of llm?", *flags)
-    assert result.stdout == ANSWER + "\n"
-    (_, _, first), (_, _, second) = api.requests
-    assert [tool["function"]["name"] for tool in first["tools"]] == ["llm_version"]
-    call, tool_result = second["messages"][1:]
-    assert call["tool_calls"][0]["function"] == {"name": "llm_version", "arguments": "{}"}
-    assert tool_result == {
-        "role": "tool",
-        "tool_call_id": call["tool_calls"][0]["id"],
-        "content": llm_version.stdout.strip(),
-    }
-
-
-def test_api_is_listed_among_models_with_tools_and_schemas(acme):
-    assert "Acme: acme\n" in acme("models", "--tools", "--schemas").stdout
-
-
-def test_api_schema_goes_as_a_response_format(acme, api):
-    api.reply_next(content='{"name": "Cleo", "age": 3}')
-    result = acme("-m", "acme", "Invent a dog", "--schema", "name, age int")
-    assert json.loads(result.stdout) == {"name": "Cleo", "age": 3}
-    response_format = api.last_body["response_format"]
-    assert response_format["type"] == "json_schema"
-    assert response_format["json_schema"]["schema"]["required"] == ["name", "age"]
-
-
-def test_api_image_goes_as_an_image_url(acme, api, tmp_path):
-    image = tmp_path / "image.png"
-    image.write_bytes(PNG)
-    acme("-m", "acme", "Describe it", "-a", str(image))
-    [message] = api.last_body["messages"]
-    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    assert message["content"] == [
-        {"type": "text", "text": "Describe it"},
-        {"type": "image_url", "image_url": {"url": data_url}},
-    ]
-
-
-def test_api_refresh_models_and_a_discovered_model(installed, acme, api):
-    _, venv = installed("api")
-    try:
-        assert acme("acme", "refresh").stdout == "acme/acme-large\nacme/acme-small\n"
-        assert api.requests[0][0] == "/v1/models"
-        api.requests.clear()
-        # Loading llm, and so the plugin, sends nothing: only prompts and refresh do
-        assert acme("acme", "models").stdout == "acme/acme-large\nacme/acme-small\n"
-        assert "Acme: acme/acme-small\n" in acme("models").stdout
-        acme("--version")
-        assert api.requests == []
-        assert acme("-m", "acme/acme-small", "hi").stdout == ANSWER + "\n"
-        assert api.last_body["model"] == "acme-small"
-    finally:
-        (venv.user_path / "acme-models.json").unlink(missing_ok=True)
-
-
-def test_api_retries_a_busy_api_then_gives_one_clear_error(acme, api):
-    api.reply_next(status=503, body="busy", headers={"Retry-After": "0"})
-    assert acme("-m", "acme", "hi").stdout == ANSWER + "\n"
-    assert len(api.requests) == 2
-    for _ in range(3):
-        api.reply_next(status=500, body="still down", headers={"Retry-After": "0"})
-    result = acme("-m", "acme", "hi", check=False)
-    assert result.returncode == 1
-    assert result.stderr == (
-        "Error: 500 Internal Server Error: the API could not answer. The API said: still down."
-        " It asks to try again in 0 seconds\n"
-    )
-    assert len(api.requests) == 5
-
-
-@pytest.mark.parametrize("flags", [[], ["--async"]])
-def test_api_stream_cut_off_is_an_error(acme, api, flags):
-    api.reply_next(end_early=True)
-    result = acme("-m", "acme", "hi", *flags, check=False)
-    assert result.returncode == 1
-    assert result.stdout == ANSWER
-    assert result.stderr == (
-        "Error: The reply ended early: the API closed the stream before saying it was complete."
-        " Try again.\n"
-    )
 
 
 @pytest.mark.parametrize("flags", [[], ["--async"]])
@@ -311,13 +166,6 @@ def test_api_ctrl_c_in_the_middle_of_an_answer(installed, api, flags):
     assert first_word == b"Pelicans "
     assert process.returncode == 1
     assert stderr.decode().strip() == "Aborted!"  # click's message, and no traceback
-
-
-def test_api_chat_keeps_one_connection(acme, api):
-    result = acme("chat", "-m", "acme", input="One\nTwo\nThree\nquit\n")
-    assert result.stdout.count(ANSWER) == 3
-    assert len(api.requests) == 3
-    assert api.connections == 1
 
 
 def readme_examples(project, language):
@@ -349,12 +197,13 @@ print(json.dumps([results, printed]))
 """
 
 
-def test_api_readme_examples_run(installed, api, tmp_path):
+def test_api_readme_examples_run(installed, fake_api, api, tmp_path):
     project, venv = installed("api")
-    (tmp_path / "pelican.jpg").write_bytes(PNG)
+    (tmp_path / "pelican.jpg").write_bytes(fake_api.PNG)
     commands = [
-        line.replace("MODEL-ID", "acme-small")
+        line.replace("MODEL-ID", "acme-mini")
         for block in readme_examples(project, "bash")
+        if "_BASE_URL=" not in block  # the session against a fake API served by hand, below
         for line in block.splitlines()
         # Not: comments, the interactive key prompt, an image URL (a download)
         if line.startswith("llm ") and "keys set" not in line and "https://" not in line
@@ -438,7 +287,7 @@ def module_constants(path):
 )
 def test_api_key_names_come_from_the_plugin_name(tmp_path, answers, key_name, env_prefix):
     project = render(tmp_path, model_kind="api", **answers)
-    [module] = project.glob("*.py")
+    [module] = project.glob("*/__init__.py")
     constants = module_constants(module)
     assert constants["KEY_NAME"] == key_name
     assert constants["KEY_ENV_VAR"] == f"{env_prefix}_API_KEY"
@@ -451,7 +300,86 @@ def test_importing_the_api_plugin_adds_no_modules_beyond_llm(installed):
         "import sys, llm; before = set(sys.modules); import llm_acme; "
         "print(sorted(set(sys.modules) - before))"
     )
+    # Nor its client, until a model is made: llm --version, llm logs and others use none
     assert venv.python("-c", script, LLM_LOAD_PLUGINS="").stdout == "['llm_acme']\n"
+
+
+def by_hand_session(project):
+    """The rendered README's commands that serve the fake API by hand, and those to run
+    in another terminal against it."""
+    readme = (project / "README.md").read_text()
+    start = readme.index("### Trying it without a provider")
+    section = readme[start : readme.index("\n### ", start + 1)]
+    return block(section, "tests/fake_api.py --port").strip(), block(section, "_BASE_URL=")
+
+
+def test_api_fake_api_served_by_hand_as_the_readme_shows(installed, tmp_path):
+    project, venv = installed("api")
+    serve, session = by_hand_session(project)
+    printed_port = re.search(r"--port (\d+)", serve)[1]
+    # As printed, but on a port the system picks: the printed one may be taken here
+    process = subprocess.Popen(
+        shlex.split(serve.replace(f"--port {printed_port}", "--port 0")),
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=venv.environ(),
+    )
+    try:
+        first_line = process.stdout.readline()
+        port = re.search(r"http://127\.0\.0\.1:(\d+)/v1", first_line)[1]
+        env = {**venv.environ(), "LLM_USER_PATH": str(tmp_path / "llm-user-path")}
+        result = bash(session.replace(printed_port, port), cwd=project, env=env)
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert (process.returncode, stderr) == (0, "")
+    llm_version = venv.python("-c", "import importlib.metadata as m; print(m.version('llm'))")
+    assert result.stdout.splitlines() == [
+        "acme/acme",
+        "acme/acme-mini",
+        "Hello from the fake API",
+        f"The tool returned: {llm_version.stdout.strip()}",
+        f"I cannot see images, but I got 1: http://127.0.0.1:{port}/v1/pelican.png",
+    ]
+    assert "llm_version" in result.stderr  # --td shows the call
+
+
+# Edits an author makes to the provider's file; the rendered suite passes after each.
+ROUTINE_EDITS = {
+    "an alias": (
+        "        AsyncAcme(MODEL_ID, DEFAULT_MODEL),\n    )\n",
+        '        AsyncAcme(MODEL_ID, DEFAULT_MODEL),\n        aliases=["acme-alias"],\n    )\n',
+    ),
+    "an option": (
+        "        reasoning_effort: (",
+        '        seed: int | None = Field(description="A seed", default=None)\n'
+        "        reasoning_effort: (",
+    ),
+    "a second model": (
+        "    # From the file only",
+        '    register(Acme("acme-2", "acme-v2"), AsyncAcme("acme-2", "acme-v2"))\n'
+        "    # From the file only",
+    ),
+}
+
+
+def test_api_suite_passes_after_each_routine_edit(installed):
+    project, venv = installed("api")
+    provider = project / "llm_acme" / "__init__.py"
+    original = provider.read_text()
+    try:
+        for edit, (old, new) in ROUTINE_EDITS.items():
+            assert original.count(old) == 1, edit
+            provider.write_text(original.replace(old, new))
+            result = venv.python(
+                "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", cwd=project, check=False
+            )
+            assert result.returncode == 0, f"after {edit}:\n{result.stdout[-3000:]}"
+    finally:
+        provider.write_text(original)
 
 
 # The embedding kind

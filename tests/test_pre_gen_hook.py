@@ -272,7 +272,7 @@ def rendered_names(tmp_path_factory):
         project = render(tmp_path_factory.mktemp(kind), model_kind=kind, module_name=module)
         for path in project.rglob("*"):
             relative = path.relative_to(project)
-            if path.is_dir() and len(relative.parts) == 1:
+            if path.is_dir() and len(relative.parts) == 1 and path.name != module:
                 names.add(path.name)
             elif path.suffix == ".py" and path.stem not in (module, f"test_{module}"):
                 names.add(path.stem)

@@ -152,7 +152,9 @@ def test_readme_kind_command_renders_a_plugin(command, tmp_path):
     assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"] == (
         plugin_name
     )
-    assert (project / f"{plugin_name.replace('-', '_')}.py").is_file()
+    module = plugin_name.replace("-", "_")
+    # A module, or for the api kind a package
+    assert (project / f"{module}.py").is_file() or (project / module / "__init__.py").is_file()
 
 
 def test_readme_api_command_names_the_providers_url_and_model(tmp_path):

@@ -57,7 +57,7 @@ def key(monkeypatch):
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
     """Retries without the waits between them, so that the tests stay fast."""
-    import {{ cookiecutter.module_name }} as plugin
+    from {{ cookiecutter.module_name }} import client
 
-    monkeypatch.setattr(plugin, "BACKOFF_SECONDS", 0)
+    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0)
 {%- endif %}

@@ -117,7 +117,11 @@ FENCED_BLOCK = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.DOTALL | re.MULTILIN
 def blocks(text, language="bash"):
     """The fenced code blocks of a Markdown text in one language, without their indent."""
     return [
-        "".join(line[len(indent) :] for line in body.splitlines(keepends=True))
+        # A blank line inside the block keeps its line break, whatever its indent
+        "".join(
+            line.removeprefix(indent) if line.strip() else line.lstrip(" \t")
+            for line in body.splitlines(keepends=True)
+        )
         for indent, lang, body in FENCED_BLOCK.findall(text)
         if lang == language
     ]

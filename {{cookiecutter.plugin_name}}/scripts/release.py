@@ -238,10 +238,15 @@ def release(args):
     files = build_and_check()
     if args.dry_run:
         return print(f"\nDry run: built and checked {name} {version}; uploaded nothing.")
-    index = settings.repository_config["repository"]
-    print(f"==> Uploading to {index}: twine upload")
+    print(f"==> Uploading to {settings.repository_config['repository']}: twine upload")
     upload_all(settings, files, name, version)
-    print(f"\nReleased {name} {version} to {index}\nNext step:")
+    print_next_steps(settings, name, version, tag)
+
+
+def print_next_steps(settings, name, version, tag):
+    """Tag the release; a GitHub release for the tag runs publish.yml, which uploads to PyPI."""
+    print(f"\nReleased {name} {version} to {settings.repository_config['repository']}")
+    print("Next step:")
     print(f"  {'' if tag else f'git tag {version} && '}git push origin {tag or version}")
     if simple_index_url(settings) == PYPI:
         print(

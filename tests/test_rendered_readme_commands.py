@@ -65,7 +65,7 @@ def test_test_commands_pass_inside_a_checkout_of_the_template(in_a_checkout, way
         script = block(readme, "uv run pytest")
         env = {**env, "PATH": f"{Path(UV).parent}:{env['PATH']}"}
     else:
-        script = block(readme, "--group dev")
+        script = block(readme, "python -m pytest")
     result = bash(script, project, env)
     assert re.fullmatch(r"=+ \d+ passed in .* =+", summary(result)), result.stdout
 

@@ -4,6 +4,8 @@ pypiserver, served in the test process: `index` lists files only to its users, `
 lists them to anyone, as PyPI does, and must stay empty; tests that upload get an index of
 their own, which may fail or hang half way through. The default instance is released,
 installed back and run; every refusal and every failure leaves the index as the script says.
+publish.yml's check for a version on PyPI runs against these indexes too: whichever way a
+version went up first, the other uploads nothing.
 """
 
 import os

@@ -607,7 +607,7 @@ def test_after_a_release_to_pypi_the_script_says_a_github_release_uploads_nothin
         monkeypatch.delenv(name)
     release = load_module(project / "scripts" / "release.py", "release")
     settings = release.twine_settings(release.parse_args(["--dry-run"]))
-    release.print_next_steps(settings, "llm-markov", "0.2", tag="v0.2")
+    release.print_next_step(settings, "llm-markov", "0.2", tag="v0.2")
     assert capsys.readouterr().out == (
         "\nReleased llm-markov 0.2 to https://upload.pypi.org/legacy/\nNext step:\n"
         "  git push origin v0.2\n"

@@ -84,7 +84,7 @@ def check_git_tree_is_clean():
     # file names as they are, spaces and all.
     status = run(
         "git", "status", "--porcelain", "-z", "--untracked-files=all", ".", capture_output=True
-    )  # fmt: skip
+    )
     if status.returncode != 0:
         sys.exit(f"Error: not a git repository: {ROOT} (git init, then commit your work)")
     if changes := changed_files(status.stdout):
@@ -240,10 +240,10 @@ def release(args):
         return print(f"\nDry run: built and checked {name} {version}; uploaded nothing.")
     print(f"==> Uploading to {settings.repository_config['repository']}: twine upload")
     upload_all(settings, files, name, version)
-    print_next_steps(settings, name, version, tag)
+    print_next_step(settings, name, version, tag)
 
 
-def print_next_steps(settings, name, version, tag):
+def print_next_step(settings, name, version, tag):
     """Tag the release; a GitHub release for the tag runs publish.yml, which uploads to PyPI."""
     print(f"\nReleased {name} {version} to {settings.repository_config['repository']}")
     print("Next step:")

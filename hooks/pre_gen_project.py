@@ -49,16 +49,18 @@ LONGEST_VERSION = 50
 # The kinds cookiecutter.json offers (local_extensions.py reads them from there).
 MODEL_KINDS = json.loads(r'{{ model_kinds | tojson }}')  # fmt: skip
 # Top-level modules of every distribution the rendered plugins install (llm, httpx2,
-# pytest, setuptools and all they depend on): a plugin module of the same name hides one.
+# pytest, the build backend hatchling and all they depend on): a plugin module of the
+# same name hides one.
 # tests/test_names_taken_by_llm.py derives this set from a fresh install and fails when
 # a new release adds a module missing here.
 LLM_DEPENDENCY_MODULES = {
     "_distutils_hack", "_pytest", "_yaml", "annotated_types", "anyio", "click",
-    "click_default_group", "condense_json", "dateutil", "h11", "httpcore2", "httpx2", "idna",
-    "iniconfig", "jiter", "llm", "openai", "packaging", "pip", "pluggy", "puremagic", "py",
-    "pydantic", "pydantic_core", "pygments", "pytest", "setuptools", "sniffio", "sqlite_fts4",
-    "sqlite_utils", "tabulate", "truststore", "typing_extensions", "typing_inspection",
-    "tzdata", "ulid", "yaml",
+    "click_default_group", "condense_json", "dateutil", "h11", "hatchling", "httpcore2",
+    "httpx2", "idna", "iniconfig", "jiter", "llm", "openai", "packaging", "pathspec", "pip",
+    "pluggy", "puremagic", "py", "pydantic", "pydantic_core", "pygments", "pytest",
+    "setuptools", "sniffio", "sqlite_fts4", "sqlite_utils", "tabulate", "tomlkit",
+    "trove_classifiers", "truststore", "typing_extensions", "typing_inspection", "tzdata",
+    "ulid", "yaml",
 }  # fmt: skip
 # Modules Python, pip or setuptools treat specially: site imports sitecustomize at start-up,
 # setup.py is a build script, python -m pip runs pip.

@@ -1,10 +1,12 @@
 """Render the template and run what it rendered in isolated environments.
 
 The one home of the template tests' helpers: rendering, the kinds and their answers,
-running commands (in an environment, in bash, in git) and ports on 127.0.0.1.
+running commands (in an environment, in bash, in git), ports and package indexes on 127.0.0.1.
 """
 
 import ast
+import base64
+import hashlib
 import importlib.util
 import json
 import os
@@ -14,8 +16,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from cookiecutter.environment import StrictEnvironment
@@ -23,6 +29,10 @@ from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from uv import find_uv_bin
+
+with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Python deprecates
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import pypiserver
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 UV = find_uv_bin()
@@ -386,3 +396,65 @@ def silent_port():
     """A port on 127.0.0.1 that accepts connections and never answers, while the block runs."""
     with socket.create_server(("127.0.0.1", 0)) as sock:
         yield sock.getsockname()[1]
+
+
+# Package indexes on 127.0.0.1, for releases. A % in the password, as in many real ones:
+# ~/.pypirc must not trip over it.
+USER, PASSWORD = "alice", "correct%horse"
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    def handle_error(self, request, client_address):
+        pass  # such as a client gone while its upload was held
+
+
+class PackageIndex:
+    """pypiserver on a free port of 127.0.0.1, serving one folder; `authenticate` says what
+    needs the password. Projects it lacks go on to `fallback_url`, if there is one.
+    From upload `stop_at` on, it answers uploads 503, or with hold=True never."""
+
+    def __init__(self, folder, authenticate, fallback_url=None, stop_at=None, hold=False):
+        self.packages = folder / "packages"
+        self.packages.mkdir(parents=True)
+        # Apache's {SHA} htpasswd line: weak, but all a throwaway test index needs.
+        digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
+        (folder / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
+        fallback = {"fallback_url": fallback_url} if fallback_url else {"disable_fallback": True}
+        self.pypiserver = pypiserver.app(
+            roots=[self.packages],
+            authenticate=authenticate,
+            password_file=str(folder / "htpasswd"),
+            **fallback,
+        )
+        self.stop_at, self.hold, self.uploads, self.paths = stop_at, hold, 0, []
+        self.holding, self.closing = threading.Event(), threading.Event()
+        self.server = make_server("127.0.0.1", 0, self.app, ThreadingWSGIServer, QuietHandler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+
+    def app(self, environ, start_response):
+        self.paths.append(environ["PATH_INFO"])
+        if environ["REQUEST_METHOD"] == "POST":
+            self.uploads += 1
+            if self.stop_at and self.uploads >= self.stop_at:
+                environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))  # all of the upload
+                self.holding.set()
+                if self.hold:
+                    self.closing.wait()
+                start_response("503 Service Unavailable", [])
+                return []
+        return self.pypiserver(environ, start_response)
+
+    def files(self):
+        return sorted(path.name for path in self.packages.iterdir())
+
+    def close(self):
+        self.closing.set()
+        self.server.shutdown()
+        self.server.server_close()

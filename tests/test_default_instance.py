@@ -67,7 +67,7 @@ def test_pyproject_has_the_tutorials_metadata(default_project):
     assert project["dependencies"] == ["llm"]
     assert project["urls"] == {
         "Homepage": "https://github.com/simonw/llm-markov",
-        "Changelog": "https://github.com/simonw/llm-markov/releases",
+        "Changelog": "https://github.com/simonw/llm-markov/blob/main/CHANGELOG.md",
         "Issues": "https://github.com/simonw/llm-markov/issues",
         "CI": "https://github.com/simonw/llm-markov/actions",
     }

@@ -4,23 +4,23 @@ pypiserver, served in the test process: `index` lists files only to its users, `
 lists them to anyone, as PyPI does, and must stay empty; tests that upload get an index of
 their own, which may fail or hang half way through. The default instance is released,
 installed back and run; every refusal and every failure leaves the index as the script says.
+publish.yml's check for a version on PyPI runs against these indexes too: whichever way a
+version went up first, the other uploads nothing.
 """
 
-import base64
-import hashlib
 import os
 import signal
 import subprocess
-import threading
-import warnings
-from socketserver import ThreadingMixIn
 from urllib.parse import quote
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+import yaml
 
 from helpers import (
+    PASSWORD,
     PROMPT,
+    USER,
+    PackageIndex,
     Venv,
     commit_all,
     git,
@@ -32,77 +32,20 @@ from helpers import (
     silent_port,
 )
 
-with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Python deprecates
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import pypiserver
-
-# A % in the password, as in many real ones: ~/.pypirc must not trip over it.
-USER, PASSWORD = "alice", "correct%horse"
 CREDENTIALS = {"TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD}
 HINT = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
+# What the release script asks for when a tool is missing: the README's install lines, which
+# tests/test_rendered_readme_commands.py runs as printed in a venv whose pip is too old for --group.
+INSTALL_COMMAND = (
+    'python -m pip install --upgrade "pip>=25.1" '
+    "&& python -m pip install -e . --group dev build twine"
+)
 # A release needs the project's tests to pass, not all of them to run: a few keep it quick.
 FEW_TESTS = {"PYTEST_ADDOPTS": "-k 'installed or unfinished'"}
 
 
 def dist_files(version):
     return [f"llm_markov-{version}-py3-none-any.whl", f"llm_markov-{version}.tar.gz"]
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    def handle_error(self, request, client_address):
-        pass  # such as a client gone while its upload was held
-
-
-class PackageIndex:
-    """pypiserver on a free port of 127.0.0.1, serving one folder; `authenticate` says what
-    needs the password. Projects it lacks go on to `fallback_url`, if there is one.
-    From upload `stop_at` on, it answers uploads 503, or with hold=True never."""
-
-    def __init__(self, folder, authenticate, fallback_url=None, stop_at=None, hold=False):
-        self.packages = folder / "packages"
-        self.packages.mkdir(parents=True)
-        # Apache's {SHA} htpasswd line: weak, but all a throwaway test index needs.
-        digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
-        (folder / "htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
-        fallback = {"fallback_url": fallback_url} if fallback_url else {"disable_fallback": True}
-        self.pypiserver = pypiserver.app(
-            roots=[self.packages],
-            authenticate=authenticate,
-            password_file=str(folder / "htpasswd"),
-            **fallback,
-        )
-        self.stop_at, self.hold, self.uploads, self.paths = stop_at, hold, 0, []
-        self.holding, self.closing = threading.Event(), threading.Event()
-        self.server = make_server("127.0.0.1", 0, self.app, ThreadingWSGIServer, QuietHandler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-
-    def app(self, environ, start_response):
-        self.paths.append(environ["PATH_INFO"])
-        if environ["REQUEST_METHOD"] == "POST":
-            self.uploads += 1
-            if self.stop_at and self.uploads >= self.stop_at:
-                environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))  # all of the upload
-                self.holding.set()
-                if self.hold:
-                    self.closing.wait()
-                start_response("503 Service Unavailable", [])
-                return []
-        return self.pypiserver(environ, start_response)
-
-    def files(self):
-        return sorted(path.name for path in self.packages.iterdir())
-
-    def close(self):
-        self.closing.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def commit(project, message, version=None):
@@ -235,9 +178,11 @@ def test_release_shows_each_step_then_the_next_steps(released, index):
     ]
     assert " passed" in result.stdout
     assert result.stdout.count("PASSED") == 2
-    assert f"Released llm-markov 0.1 to {index.url}" in result.stdout
-    assert "  git tag 0.1 && git push origin 0.1\n" in result.stdout
-    assert "Draft a new release > tag 0.1" in result.stdout
+    assert result.stdout.endswith(
+        f"Released llm-markov 0.1 to {index.url}\nNext step:\n"
+        "  git tag 0.1 && git push origin 0.1\n"
+        "Publishing a GitHub release for this tag would upload 0.1 to PyPI too.\n"
+    )
     assert "Error" not in result.stderr
 
 
@@ -469,25 +414,50 @@ def test_version_tagged_on_another_commit_is_refused(venv, project, public_index
 def dirty_by_editing(project):
     with open(project / "README.md", "a") as readme:
         readme.write("\nAn unfinished thought\n")
+    return "1 uncommitted change(s): README.md"
 
 
 def dirty_by_adding(project):
     (project / "notes.txt").write_text("not committed yet\n")
+    return "1 uncommitted change(s): notes.txt"
 
 
 def dirty_by_adding_where_git_status_hides_it(project):
     git(project, "config", "status.showUntrackedFiles", "no")
-    dirty_by_adding(project)
+    return dirty_by_adding(project)
+
+
+def dirty_by_renaming_a_file_with_a_space(project):
+    (project / "my notes.txt").write_text("not committed yet\n")
+    git(project, "add", "my notes.txt")
+    git(project, "mv", "CHANGELOG.md", "HISTORY.md")
+    return "2 uncommitted change(s): HISTORY.md, my notes.txt"
+
+
+def dirty_by_adding_many(project):
+    for number in range(7):
+        (project / f"draft{number}.txt").write_text("not committed yet\n")
+    return (
+        "7 uncommitted change(s): draft0.txt, draft1.txt, draft2.txt, draft3.txt, draft4.txt"
+        " and 2 more"
+    )
 
 
 @pytest.mark.parametrize(
-    "make_dirty", [dirty_by_editing, dirty_by_adding, dirty_by_adding_where_git_status_hides_it]
+    "make_dirty",
+    [
+        dirty_by_editing,
+        dirty_by_adding,
+        dirty_by_adding_where_git_status_hides_it,
+        dirty_by_renaming_a_file_with_a_space,
+        dirty_by_adding_many,
+    ],
 )
-def test_dirty_tree_is_refused_before_anything_is_built(venv, project, public_index, make_dirty):
-    make_dirty(project)
+def test_dirty_tree_is_refused_naming_the_files(venv, project, public_index, make_dirty):
+    changes = make_dirty(project)
     result = run_release(venv, project, "--repository-url", public_index.url)
     assert error_line(result) == (
-        "Error: the git working tree has 1 uncommitted change(s): commit first"
+        f"Error: the git working tree has {changes}: commit them, or list them in .gitignore"
     )
     assert steps(result) == ["==> Checking the git working tree and tags"]
     assert not (project / "dist").exists()
@@ -527,9 +497,7 @@ def test_missing_tools_give_the_install_command(project, tmp_path, installed, mi
     if installed:
         bare.install(*installed)
     result = run_release(bare, project)
-    assert error_line(result) == (
-        f"Error: missing {missing}: python -m pip install -e . --group dev build twine"
-    )
+    assert error_line(result) == f"Error: missing {missing}: {INSTALL_COMMAND}"
     assert steps(result) == []
 
 
@@ -542,3 +510,106 @@ def test_pypi_is_the_default_index(project, monkeypatch, tmp_path):
     settings = release.twine_settings(release.parse_args(["--dry-run"]))
     assert settings.repository_config["repository"] == "https://upload.pypi.org/legacy/"
     assert release.simple_index_url(settings) == "https://pypi.org/simple/"
+
+
+# One version, one way: publish.yml's step that looks for the version on PyPI, run as
+# GitHub runs it (bash -eo pipefail), pointed at a local index instead of PyPI.
+
+
+def publish_workflow(project):
+    return yaml.safe_load((project / ".github" / "workflows" / "publish.yml").read_text())
+
+
+def check_pypi(venv, project, index_url, tmp_path):
+    """Run publish.yml's "on PyPI already?" step: its result and what it told GitHub."""
+    [step] = [step for step in publish_workflow(project)["jobs"]["build"]["steps"]
+              if step.get("id") == "pypi"]  # fmt: skip
+    assert step["env"] == {"SIMPLE_INDEX": "https://pypi.org/simple/"}
+    github_output = tmp_path / "github-output"
+    github_output.write_text("")
+    result = venv.run(
+        "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"], cwd=project,
+        check=False, SIMPLE_INDEX=f"{index_url}simple/", GITHUB_OUTPUT=str(github_output),
+    )  # fmt: skip
+    return result, github_output.read_text()
+
+
+def test_workflow_uploads_nothing_for_a_version_the_script_released(
+    venv, project, fresh_index, tmp_path
+):
+    result = run_release(venv, project, "--repository-url", fresh_index.url, **CREDENTIALS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    checked, told = check_pypi(venv, project, fresh_index.url, tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert told == "new=false\n"
+    wheel, sdist = dist_files("0.1")
+    assert checked.stdout == (
+        f"::notice::llm-markov 0.1 is on PyPI already ({wheel}, {sdist}), released another"
+        " way, such as scripts/release.py: nothing to upload\n"
+    )
+    # With new=false the build and upload steps and the publish job do not run.
+    jobs = publish_workflow(project)["jobs"]
+    assert jobs["build"]["outputs"] == {"new": "${{ steps.pypi.outputs.new }}"}
+    build_steps = jobs["build"]["steps"]
+    after_check = build_steps[[step.get("id") for step in build_steps].index("pypi") + 1 :]
+    assert [step.get("if") for step in after_check] == ["steps.pypi.outputs.new == 'true'"] * 2
+    assert jobs["publish"]["if"] == "needs.build.outputs.new == 'true'"
+    assert fresh_index.files() == dist_files("0.1")
+
+
+@pytest.mark.parametrize(
+    ("on_index", "version", "new"),
+    [
+        ([], "0.1", "true"),
+        (dist_files("0.1"), "0.2", "true"),
+        (["llm_markov-0.4.0rc1.tar.gz"], "0.4.0-rc1", "false"),
+    ],
+    ids=["first release", "next version", "same version in another spelling"],
+)
+def test_workflow_builds_only_a_version_not_on_pypi_yet(
+    venv, project, fresh_index, tmp_path, on_index, version, new
+):
+    for name in on_index:
+        (fresh_index.packages / name).write_bytes(b"an earlier release")
+    commit(project, f"Version {version}", version=version)
+    checked, told = check_pypi(venv, project, fresh_index.url, tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert told == f"new={new}\n"
+    assert ("::notice::" in checked.stdout) == (new == "false")
+
+
+def test_workflow_stops_when_pypi_cannot_be_asked(venv, project, tmp_path):
+    with refusing_port() as port:
+        checked, told = check_pypi(venv, project, f"http://127.0.0.1:{port}/", tmp_path)
+    assert checked.returncode == 1
+    assert "Connection refused" in checked.stderr
+    assert told == ""
+
+
+def test_script_refuses_a_version_the_workflow_released(venv, project, fresh_index):
+    # The workflow's build step as printed, then the upload pypa/gh-action-pypi-publish makes.
+    [build] = [step for step in publish_workflow(project)["jobs"]["build"]["steps"]
+               if step.get("name") == "Build the sdist and the wheel"]  # fmt: skip
+    venv.run("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", build["run"], cwd=project)
+    upload = [venv.bin("python"), "-m", "twine", "upload", "--repository-url", fresh_index.url]
+    venv.run(*upload, *sorted((project / "dist").iterdir()), **CREDENTIALS)
+    assert fresh_index.files() == dist_files("0.1")
+    result = run_release(venv, project, "--repository-url", fresh_index.url, **CREDENTIALS)
+    assert error_line(result).startswith(f"Error: llm-markov 0.1 is already on {fresh_index.url}")
+    assert fresh_index.files() == dist_files("0.1")
+
+
+def test_after_a_release_to_pypi_the_script_says_a_github_release_uploads_nothing(
+    project, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.pypirc: twine's default, PyPI
+    for name in [name for name in os.environ if name.startswith("TWINE_")]:
+        monkeypatch.delenv(name)
+    release = load_module(project / "scripts" / "release.py", "release")
+    settings = release.twine_settings(release.parse_args(["--dry-run"]))
+    release.print_next_step(settings, "llm-markov", "0.2", tag="v0.2")
+    assert capsys.readouterr().out == (
+        "\nReleased llm-markov 0.2 to https://upload.pypi.org/legacy/\nNext step:\n"
+        "  git push origin v0.2\n"
+        "A GitHub release for this tag uploads nothing: publish.yml finds 0.2 on PyPI and stops.\n"
+    )

@@ -3,27 +3,35 @@
 Each command is taken from the README and run by bash unchanged, in the plugin's folder (or
 the folder above, for `cd llm-markov`), with an `llm` on PATH where the README assumes one.
 Not run here: `llm install llm-markov`, which would install the tutorial's plugin from PyPI,
-not this one, and the release section, whose script tests/test_release.py runs against a
-local index.
+not this one. The release recipe runs as printed against indexes on 127.0.0.1, that
+~/.pypirc names; tests/test_release.py runs its script through every refusal.
 """
 
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from helpers import (
     FENCED_BLOCK,
+    KINDS,
+    PASSWORD,
     PROMPT,
     TEST_VENV_BIN,
+    USER,
     UV,
+    PackageIndex,
     Venv,
     bash,
     block,
     commands,
     copy_template,
+    git_repository,
+    install_project,
+    load_module,
     render,
     run,
     shell_environ,
@@ -57,7 +65,7 @@ def test_test_commands_pass_inside_a_checkout_of_the_template(in_a_checkout, way
         script = block(readme, "uv run pytest")
         env = {**env, "PATH": f"{Path(UV).parent}:{env['PATH']}"}
     else:
-        script = block(readme, "--group dev")
+        script = block(readme, "python -m pytest")
     result = bash(script, project, env)
     assert re.fullmatch(r"=+ \d+ passed in .* =+", summary(result)), result.stdout
 
@@ -157,3 +165,100 @@ def test_recovery_command_uninstalls_the_plugin(installed, llm_with_pip, user_sh
     assert command == "LLM_LOAD_PLUGINS='' llm uninstall llm-markov -y"
     bash(command, tmp_path, user_shell)
     assert "llm-markov" not in llm_with_pip.llm("plugins").stdout
+
+
+# The release recipe, by hand, in a new venv whose pip knows no --group
+
+
+PYPIRC = f"""\
+[distutils]
+index-servers =
+    pypi
+    testpypi
+
+[pypi]
+repository = {{pypi}}
+username = {USER}
+password = {PASSWORD}
+
+[testpypi]
+repository = {{testpypi}}
+username = {USER}
+password = {PASSWORD}
+"""
+
+
+def bundled_pip(python):
+    """The version of pip that `python -m venv` puts in a new venv."""
+    found = run(python, "-c", "import ensurepip; print(ensurepip.version())").stdout.strip()
+    return tuple(int(part) for part in found.split(".")[:2])
+
+
+def test_release_recipe_works_as_printed_with_an_old_pip(tmp_path):
+    # python3 is the interpreter of these tests, outside their venv: the pip of its new
+    # venvs is older than 25.1, as with the Pythons of Debian 12 or Ubuntu 24.04.
+    python_bin = Path(sys.base_prefix) / "bin"
+    assert bundled_pip(python_bin / "python3") < (25, 1), "this test needs an older pip"
+    project = git_repository(render(tmp_path / "render"))
+    readme = (project / "README.md").read_text()
+    recipe = block(readme, "scripts/release.py --dry-run")
+    pypi = PackageIndex(tmp_path / "pypi", ["update"])
+    testpypi = PackageIndex(tmp_path / "testpypi", ["update"])
+    env = shell_environ(tmp_path / "home", python_bin)
+    env["HOME"] = str(tmp_path / "home")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    (tmp_path / "home" / ".pypirc").write_text(PYPIRC.format(pypi=pypi.url, testpypi=testpypi.url))
+    try:
+        result = bash(recipe, project, env, input="")
+    finally:
+        pypi.close()
+        testpypi.close()
+    files = ["llm_markov-0.1-py3-none-any.whl", "llm_markov-0.1.tar.gz"]
+    assert pypi.files() == testpypi.files() == files
+    assert "Dry run: built and checked llm-markov 0.1; uploaded nothing." in result.stdout
+    assert result.stdout.count("Released llm-markov 0.1 to") == 2
+    # Where a tool is missing, the release script asks for the same install lines.
+    bare = Venv.create(tmp_path / "bare")
+    refused = bare.python("scripts/release.py", "--dry-run", cwd=project, check=False)
+    install = " && ".join(line for line in commands(recipe) if line.startswith("python -m pip"))
+    assert refused.stderr == f"Error: missing build: {install}\n"
+
+
+# The api kind's keys: which one wins, and the README's --key example as printed
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory):
+    """The api kind installed, its fake API running, llm pointed at it with a key in the
+    environment."""
+    project = render(tmp_path_factory.mktemp("acme"), **KINDS["api"])
+    venv = install_project(project, tmp_path_factory.mktemp("acme-env") / "venv")
+    fake_api = load_module(project / "tests" / "fake_api.py", "readme_fake_api")
+    with fake_api.FakeChatAPI() as api:
+        env = venv.environ(ACME_BASE_URL=api.url, ACME_API_KEY="sk-env")
+        yield {"project": project, "api": api, "env": env}
+
+
+def key_sent(acme, *options):
+    """The key a prompt sends to the API, with these options."""
+    bash(f'llm -m acme "Say hello" {" ".join(options)}', acme["project"], acme["env"])
+    return acme["api"].requests[-1][1]["Authorization"].removeprefix("Bearer ")
+
+
+def test_stored_key_wins_over_the_environment_and_key_option_over_both(acme):
+    readme = (acme["project"] / "README.md").read_text()
+    assert "then the key stored with `llm keys set acme`, then `ACME_API_KEY`" in readme
+    assert key_sent(acme) == "sk-env"
+    bash("llm keys set acme --value sk-stored", acme["project"], acme["env"])
+    assert key_sent(acme) == "sk-stored"
+    assert key_sent(acme, "--key", "sk-given") == "sk-given"
+    # The README's example: a second stored key, named with --key.
+    example = block(readme, "--key acme-work")
+    bash(example, acme["project"], acme["env"], input="sk-work\n")
+    assert acme["api"].requests[-1][1]["Authorization"] == "Bearer sk-work"
+    # The README's way back to the environment variable: delete the stored entry.
+    keys_path = Path(bash("llm keys path", acme["project"], acme["env"]).stdout.strip())
+    keys = json.loads(keys_path.read_text())
+    del keys["acme"]
+    keys_path.write_text(json.dumps(keys))
+    assert key_sent(acme) == "sk-env"

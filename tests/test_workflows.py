@@ -148,6 +148,47 @@ def test_tests_install_with_a_pip_that_knows_dependency_groups(test_workflow):
     assert "python -m pytest" in commands
 
 
+def test_lint_job_runs_the_pre_commit_hooks_on_every_file(test_workflow, default_project):
+    # The hooks and their versions are .pre-commit-config.yaml's: one place to bump them.
+    lint = test_workflow["jobs"]["lint"]
+    commands = "\n".join(step.get("run", "") for step in lint["steps"])
+    assert "python -m pip install pre-commit" in commands
+    assert "pre-commit run --all-files --show-diff-on-failure" in commands
+    config = yaml.safe_load((default_project / ".pre-commit-config.yaml").read_text())
+    hooks = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
+    assert hooks == ["ruff-check", "ruff-format"]
+
+
+def publishing_form(readme):
+    """The README's table of the fields of PyPI's publisher form: {field: value}."""
+    section = readme[readme.index("### Through GitHub") : readme.index("### By hand")]
+    rows = re.findall(r"^ *\| (.+?) \| (.+?) \|$", section, re.MULTILINE)
+    return {field: value.strip("`") for field, value in rows[2:]}  # after the header rows
+
+
+def test_readme_fills_pypis_publisher_form_with_what_the_workflow_is(default_project, publish):
+    readme = (default_project / "README.md").read_text()
+    assert publishing_form(readme) == {
+        "PyPI Project Name (pending publishers only)": "llm-markov",
+        "Owner": "simonw",
+        "Repository name": "llm-markov",
+        "Workflow name": "publish.yml",
+        "Environment name": publish["jobs"]["publish"]["environment"]["name"],
+    }
+    assert (default_project / ".github" / "workflows" / "publish.yml").is_file()
+    # A project first released by hand is on PyPI already: its own publishing page, not a
+    # pending publisher.
+    assert "<https://pypi.org/manage/account/publishing/>" in readme
+    assert "<https://pypi.org/manage/project/llm-markov/settings/publishing/>" in readme
+    assert "first released by hand" in readme
+
+
+def test_readme_publisher_form_without_a_github_user(tmp_path):
+    project = render(tmp_path, github_username="")
+    owner = publishing_form((project / "README.md").read_text())["Owner"]
+    assert owner == "the GitHub user or organisation that owns the repository"
+
+
 def test_publish_runs_on_a_published_release(publish):
     assert publish["on"] == {"release": {"types": ["published"]}}
 

@@ -22,7 +22,11 @@ try:  # the tools this script runs
     import pytest  # noqa: F401
     import twine  # noqa: F401
 except ModuleNotFoundError as missing:
-    sys.exit(f"Error: missing {missing.name}: python -m pip install -e . --group dev build twine")
+    # --group needs pip 25.1 or later: the pip of a new venv is often older.
+    sys.exit(
+        f'Error: missing {missing.name}: python -m pip install --upgrade "pip>=25.1" '
+        "&& python -m pip install -e . --group dev build twine"
+    )
 
 import requests
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
@@ -40,6 +44,7 @@ else:  # build brings tomli along on Python 3.10
 ROOT = Path(__file__).resolve().parent.parent
 # The longest --timeout: a day. Sockets cannot wait much longer (1e10 seconds overflows).
 LONGEST_TIMEOUT = 24 * 60 * 60
+PYPI = "https://pypi.org/simple/"  # the index publish.yml uploads to, as twine's default is
 CREDENTIALS = "(set TWINE_USERNAME and TWINE_PASSWORD, or use ~/.pypirc)"
 
 
@@ -75,12 +80,31 @@ def run(*command, **options):
 
 
 def check_git_tree_is_clean():
-    # --untracked-files=all, whatever the user's status.showUntrackedFiles says.
-    status = run("git", "status", "--porcelain", "--untracked-files=all", ".", capture_output=True)
+    # --untracked-files=all, whatever the user's status.showUntrackedFiles says; -z keeps
+    # file names as they are, spaces and all.
+    status = run(
+        "git", "status", "--porcelain", "-z", "--untracked-files=all", ".", capture_output=True
+    )
     if status.returncode != 0:
         sys.exit(f"Error: not a git repository: {ROOT} (git init, then commit your work)")
-    if changes := len(status.stdout.splitlines()):
-        sys.exit(f"Error: the git working tree has {changes} uncommitted change(s): commit first")
+    if changes := changed_files(status.stdout):
+        shown = ", ".join(changes[:5]) + (f" and {len(changes) - 5} more" if changes[5:] else "")
+        sys.exit(
+            f"Error: the git working tree has {len(changes)} uncommitted change(s): {shown}: "
+            "commit them, or list them in .gitignore"
+        )
+
+
+def changed_files(porcelain):
+    """The file names in `git status --porcelain -z`: "XY name", then the old name of a rename."""
+    entries = iter(porcelain.split("\0"))
+    names = []
+    for entry in entries:
+        if entry:
+            names.append(entry[3:])
+            if entry[0] in "RC":  # a rename or copy: the next entry is where it came from
+                next(entries)
+    return names
 
 
 def read_project():
@@ -214,12 +238,23 @@ def release(args):
     files = build_and_check()
     if args.dry_run:
         return print(f"\nDry run: built and checked {name} {version}; uploaded nothing.")
-    index = settings.repository_config["repository"]
-    print(f"==> Uploading to {index}: twine upload")
+    print(f"==> Uploading to {settings.repository_config['repository']}: twine upload")
     upload_all(settings, files, name, version)
-    print(f"\nReleased {name} {version} to {index}\nNext steps:")
+    print_next_step(settings, name, version, tag)
+
+
+def print_next_step(settings, name, version, tag):
+    """Tag the release; a GitHub release for the tag runs publish.yml, which uploads to PyPI."""
+    print(f"\nReleased {name} {version} to {settings.repository_config['repository']}")
+    print("Next step:")
     print(f"  {'' if tag else f'git tag {version} && '}git push origin {tag or version}")
-    print(f"  then describe it on GitHub: Releases > Draft a new release > tag {tag or version}")
+    if simple_index_url(settings) == PYPI:
+        print(
+            f"A GitHub release for this tag uploads nothing: publish.yml finds {version} on PyPI "
+            "and stops."
+        )
+    else:
+        print(f"Publishing a GitHub release for this tag would upload {version} to PyPI too.")
 
 
 def main(argv=None):

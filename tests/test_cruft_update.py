@@ -137,12 +137,12 @@ def test_cruft_answers_hold_no_local_paths(workspace, tmp_path_factory):
 
 # From a release before the api kind asked for its base URL and model name
 
-API_MODULE = "{% if cookiecutter.model_kind == 'api' %}{{cookiecutter.module_name}}.py{% endif %}"
+EARLIER_API_BASE = "https://api.example.com/v1"
 
 
 def as_released_before_the_api_questions(template):
     """Make the template what it was before api_base_url and api_model: no such answers to
-    check, and the api module had the example URL and the model ID written in."""
+    check, and the api files had the example URL and the model ID written in."""
     config = json.loads((template / "cookiecutter.json").read_text())
     for key in ("api_base_url", "api_model"):
         del config[key], config["__prompts__"][key]
@@ -150,11 +150,11 @@ def as_released_before_the_api_questions(template):
     hook = template / "hooks" / "pre_gen_project.py"
     checks = '    "api_base_url": check_api_base_url,\n    "api_model": check_api_model,\n'
     replace(hook, checks, "")
-    module = template / PLUGIN / API_MODULE
-    replace(
-        module, "{{ cookiecutter.api_base_url | python_string }}", '"https://api.example.com/v1"'
-    )
-    replace(module, "cookiecutter.api_model", "cookiecutter.model_id")
+    # Wherever the rendered files use the two answers, the earlier release had these
+    for path in (template / PLUGIN).rglob("*"):
+        if path.is_file() and "cookiecutter.api_" in path.read_text():
+            text = path.read_text().replace("cookiecutter.api_model", "cookiecutter.model_id")
+            path.write_text(text.replace("cookiecutter.api_base_url", f"'{EARLIER_API_BASE}'"))
 
 
 def replace(path, old, new):
@@ -197,14 +197,14 @@ def test_an_async_markov_project_keeps_its_async_model_through_the_update(earlie
     answers = cruft_state(project)["context"]["cookiecutter"]
     assert answers["async_markov"] is True
     # The new questions took their defaults, without asking.
-    assert answers["api_base_url"] == "https://api.example.com/v1"
+    assert answers["api_base_url"] == EARLIER_API_BASE
 
 
 def test_an_api_project_keeps_its_url_and_model_through_the_update(earlier_projects):
     # With -i cruft asks the questions again, the project's answers as defaults: Enter
     # takes each, and only the api kind's questions are asked.
     project = earlier_projects["llm-acme"]
-    module = (project / "llm_acme.py").read_text()
+    module = (project / "llm_acme" / "__init__.py").read_text()
     update = run(
         CRUFT, "update", "-i", "--skip-apply-ask",
         cwd=project, env=git_environ(), input="\n" * 12, timeout=120,
@@ -212,6 +212,6 @@ def test_an_api_project_keeps_its_url_and_model_through_the_update(earlier_proje
     asked = [key for key, _ in questions_asked(update.stdout)]
     assert asked[-2:] == ["api_base_url", "api_model"]
     assert "async_markov" not in asked
-    assert (project / "llm_acme.py").read_text() == module
+    assert (project / "llm_acme" / "__init__.py").read_text() == module
     answers = cruft_state(project)["context"]["cookiecutter"]
-    assert (answers["api_base_url"], answers["api_model"]) == ("https://api.example.com/v1", "acme")
+    assert (answers["api_base_url"], answers["api_model"]) == (EARLIER_API_BASE, "acme")

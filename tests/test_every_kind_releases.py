@@ -19,7 +19,7 @@ from helpers import (
     UV,
     PackageIndex,
     bash,
-    block,
+    blocks,
     git,
     git_repository,
     render,
@@ -43,7 +43,12 @@ def kind(request, tmp_path_factory, index):
     root = tmp_path_factory.mktemp(request.param)
     project = git_repository(render(root, **KINDS[request.param], module_name=MODULE))
     env = shell_environ(root / "home", Path(UV).parent)
-    test_command = block((project / "README.md").read_text(), "uv run pytest")
+    # The README's own test command, a block of its own (other blocks may run pytest too)
+    [test_command] = [
+        body
+        for body in blocks((project / "README.md").read_text())
+        if body.strip() == "uv run pytest"
+    ]
     return {"project": project, "env": env, "test_command": test_command, "index": index}
 
 

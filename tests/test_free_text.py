@@ -326,7 +326,7 @@ def test_nasty_text_installs_and_loads_in_llm(tmp_path):
 )
 def test_the_api_answers_land_in_the_module_unchanged(tmp_path, field, constant, value):
     project = render_quietly(tmp_path, model_kind="api", plugin_name="llm-acme", **{field: value})
-    module = ast.parse((project / "llm_acme.py").read_text())
+    module = ast.parse((project / "llm_acme" / "__init__.py").read_text())
     [found] = [
         ast.literal_eval(node.value)
         for node in module.body

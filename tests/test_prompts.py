@@ -135,7 +135,7 @@ def test_the_api_kind_is_asked_its_base_url_and_model_name(tmp_path):
     }
     result, out = ask(tmp_path, typed=[answers.get(key, "") for key in ASKED["api"]])
     assert result.returncode == 0, result.stdout + result.stderr
-    module = (out / "llm-moonshot" / "llm_moonshot.py").read_text()
+    module = (out / "llm-moonshot" / "llm_moonshot" / "__init__.py").read_text()
     assert 'API_BASE = "http://127.0.0.1:8080/v1"' in module
     assert 'DEFAULT_MODEL = "kimi-k2"' in module
     assert replayed(tmp_path)["async_markov"] is False
@@ -154,7 +154,7 @@ def test_in_a_terminal_the_api_kind_is_asked_its_questions_as_they_come(tmp_path
     status, output = type_in_terminal(command, lines, tmp_path, cookiecutter_environ(tmp_path))
     assert status == 0, output
     assert [key for key, _ in questions_asked(output)] == ASKED["api"]
-    module = (tmp_path / "llm-moonshot" / "llm_moonshot.py").read_text()
+    module = (tmp_path / "llm-moonshot" / "llm_moonshot" / "__init__.py").read_text()
     assert 'API_BASE = "https://api.moonshot.ai/v1"' in module
     assert 'DEFAULT_MODEL = "kimi-k2"' in module
 
@@ -178,14 +178,14 @@ def test_without_input_the_api_kind_takes_them_as_key_value(tmp_path):
         api_base_url="https://api.moonshot.ai/v1",
         api_model="kimi-k2-0905-preview",
     )
-    module = (project / "llm_moonshot.py").read_text()
+    module = (project / "llm_moonshot" / "__init__.py").read_text()
     assert 'API_BASE = "https://api.moonshot.ai/v1"' in module
     assert 'DEFAULT_MODEL = "kimi-k2-0905-preview"' in module
 
 
 def test_without_input_api_model_is_the_model_id(tmp_path):
     project = render(tmp_path, model_kind="api", plugin_name="llm-acme")
-    assert 'DEFAULT_MODEL = "acme"' in (project / "llm_acme.py").read_text()
+    assert 'DEFAULT_MODEL = "acme"' in (project / "llm_acme" / "__init__.py").read_text()
 
 
 def test_cruft_create_asks_each_kind_only_its_own_questions(tmp_path):
@@ -234,7 +234,7 @@ def test_replay_of_an_interactive_api_render_renders_the_same_project(tmp_path):
     again = tmp_path / "again"
     run(COOKIECUTTER, "--replay", TEMPLATE, "-o", again, cwd=TEMPLATE, env=env)
     assert tree(again) == tree(out)
-    module = (again / "llm-acme" / "llm_acme.py").read_text()
+    module = (again / "llm-acme" / "llm_acme" / "__init__.py").read_text()
     assert 'API_BASE = "http://localhost:11434/v1"' in module
 
 
@@ -251,7 +251,7 @@ def test_a_replay_file_from_before_the_api_questions_asks_only_those(tmp_path):
         env=cookiecutter_environ(tmp_path / "home"), input="http://127.0.0.1:8080/v1\n\n",
     )  # fmt: skip
     assert [key for key, _ in questions_asked(result.stdout)] == ["api_base_url", "api_model"]
-    module = (out / "llm-acme" / "llm_acme.py").read_text()
+    module = (out / "llm-acme" / "llm_acme" / "__init__.py").read_text()
     assert 'API_BASE = "http://127.0.0.1:8080/v1"' in module
     assert 'DEFAULT_MODEL = "my-model"' in module
 

@@ -163,7 +163,8 @@ def test_readme_api_command_names_the_providers_url_and_model(tmp_path):
     env = shell_environ(tmp_path / "home", TEST_VENV_BIN)
     folder = copy_template(tmp_path / "llm-plugin-template")
     bash(command, folder, env)
-    module = folder / answers["plugin_name"] / f"{answers['plugin_name'].replace('-', '_')}.py"
+    package = answers["plugin_name"].replace("-", "_")
+    module = folder / answers["plugin_name"] / package / "__init__.py"
     text = module.read_text()
     assert f'API_BASE = "{answers["api_base_url"]}"' in text
     assert f'DEFAULT_MODEL = "{answers["api_model"]}"' in text

@@ -1,7 +1,7 @@
 """A rendered plugin's own tests survive an author's routine edits, for every kind.
 
-Each test renders a kind, makes one edit to the plugin's module as an author would (an alias
-for the registered model, an option, a second registered model), checks through llm that the
+Each test renders a kind, makes the edits to the plugin's module an author makes (an alias
+for the registered model, an option, a second registered model), checks through llm that each
 edit took, and runs the rendered suite: every test must still pass. The edits are made on the
 syntax tree's positions, so they find the hook's first `register(...)` call and the `Options`
 class wherever the module keeps them, however they are formatted.
@@ -133,45 +133,29 @@ EDITS = {
     "option": (add_option, took_option),
     "second model": (add_second_model, took_second_model),
 }
-# Embedding models have no options in llm: an author has no option to add.
-CASES = [
-    (kind, edit)
-    for kind in KINDS
-    for edit in EDITS
-    if not (edit == "option" and KINDS[kind].get("model_kind") == "embedding")
-]
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """Render and install each kind once (editable, so that an edit takes at once)."""
-    cache = {}
-
-    def get(kind):
-        if kind not in cache:
-            project = render(tmp_path_factory.mktemp(kind), **KINDS[kind])
-            venv = install_project(project, tmp_path_factory.mktemp(f"{kind}-env") / "venv")
-            cache[kind] = (project, venv)
-        return cache[kind]
-
-    return get
+def edits_for(kind):
+    """The edits an author of this kind can make: llm's embedding models have no options."""
+    embedding = KINDS[kind].get("model_kind") == "embedding"
+    return [edit for edit in EDITS if not (embedding and edit == "option")]
 
 
-@pytest.mark.parametrize("kind, edit", CASES)
-def test_rendered_tests_pass_after_a_routine_edit(installed, kind, edit):
-    project, venv = installed(kind)
+@pytest.mark.parametrize("kind", KINDS)
+def test_rendered_tests_pass_after_the_routine_edits(tmp_path, kind):
+    # All the edits at once, as an author makes them over time: one run of the suite per kind
+    project = render(tmp_path, **KINDS[kind])
     module = plugin_module(project)
-    original = module.read_text()
+    embedding = is_embedding(module.read_text())
+    for edit in edits_for(kind):
+        make_edit, _ = EDITS[edit]
+        module.write_text(make_edit(module.read_text()))
+    venv = install_project(project, tmp_path / "venv")
     model_id = KINDS[kind].get("model_id", "markov")
-    make_edit, took = EDITS[edit]
-    module.write_text(make_edit(original))
-    try:
-        took(venv, model_id, is_embedding(original))
-        result = venv.python(
-            "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project, check=False
-        )
-    finally:
-        module.write_text(original)
+    for edit in edits_for(kind):
+        _, took = EDITS[edit]
+        took(venv, model_id, embedding)
+    result = venv.python("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project, check=False)
     summary = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 0, result.stdout[-6000:]
     assert " passed" in summary

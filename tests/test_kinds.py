@@ -24,7 +24,7 @@ from helpers import KINDS, PROMPT, bash, block, blocks, install_project, load_mo
 # The hooks each render registers: every kind and toggle but the default markov.
 HOOKS = {
     "markov-async": ["register_models"],
-    "api": ["register_commands", "register_models"],
+    "api": ["register_commands", "register_embedding_models", "register_models"],
     "embedding": ["register_embedding_models"],
 }
 EMBEDDING_MODEL = KINDS["embedding"]["model_id"]

@@ -74,7 +74,9 @@ RENDERED_NAMES = {
     "odd_prompts", "test_odd_prompts", "model_discovery", "test_model_discovery", "client",
     "client_replies", "test_client_replies", "client_tools", "test_client_tools",
     "client_retries", "test_client_retries", "client_connections", "test_client_connections",
-    "client_schemas_and_images", "test_client_schemas_and_images",
+    "client_schemas_and_images", "test_client_schemas_and_images", "embeddings",
+    "client_embeddings", "test_client_embeddings", "client_pdf_and_audio",
+    "test_client_pdf_and_audio", "model_capabilities", "test_model_capabilities",
 }  # fmt: skip
 # llm's own model IDs and aliases (llm models, llm aliases): a plugin model with one of
 # them would take over llm -m for it. tests/test_names_taken_by_llm.py keeps it current.

@@ -24,7 +24,7 @@ from helpers import KINDS, PROMPT, bash, block, blocks, install_project, load_mo
 # The hooks each render registers: every kind and toggle but the default markov.
 HOOKS = {
     "markov-async": ["register_models"],
-    "api": ["register_commands", "register_models"],
+    "api": ["register_commands", "register_embedding_models", "register_models"],
     "embedding": ["register_embedding_models"],
 }
 EMBEDDING_MODEL = KINDS["embedding"]["model_id"]
@@ -67,15 +67,19 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
             {
                 "llm_acme/__init__.py",
                 "llm_acme/client.py",
+                "llm_acme/embeddings.py",
                 "tests/conftest.py",
                 "tests/helpers.py",
                 "tests/fake_api.py",
                 "tests/test_client_connections.py",
+                "tests/test_client_embeddings.py",
+                "tests/test_client_pdf_and_audio.py",
                 "tests/test_client_replies.py",
                 "tests/test_client_retries.py",
                 "tests/test_client_schemas_and_images.py",
                 "tests/test_client_tools.py",
                 "tests/test_llm_acme.py",
+                "tests/test_model_capabilities.py",
                 "tests/test_model_discovery.py",
                 "tests/test_plugin.py",
             },
@@ -192,9 +196,21 @@ print(json.dumps([results, printed]))
 """
 
 
+# The files the README's examples attach or embed, each a few bytes of its kind
+README_FILES = {
+    "report.pdf": b"%PDF-1.4\n%%EOF\n",
+    "recording.wav": b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00@\x1f"
+    b"\x00\x00\x80>\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00",
+    "recording.mp3": b"\xff\xfb\x90\x00" + bytes(100),
+    "birds.csv": b"id,content\npelican,Pelicans scoop fish\nowl,Owls hunt mice at night\n",
+}
+
+
 def test_api_readme_examples_run(installed, fake_api, api, tmp_path):
     project, venv = installed("api")
     (tmp_path / "pelican.jpg").write_bytes(fake_api.PNG)
+    for name, content in README_FILES.items():
+        (tmp_path / name).write_bytes(content)
     commands = [
         line.replace("MODEL-ID", "acme-mini")
         for block in readme_examples(project, "bash")
@@ -212,7 +228,7 @@ def test_api_readme_examples_run(installed, fake_api, api, tmp_path):
             ACME_BASE_URL=api.url, ACME_API_KEY="sk",
         )  # fmt: skip
     finally:
-        for name in ["acme-models.json", "aliases.json"]:
+        for name in ["acme-models.json", "aliases.json", "embeddings.db"]:
             (venv.user_path / name).unlink(missing_ok=True)
     results, printed = json.loads(result.stdout)
     assert [command for command, *_ in results] == commands
@@ -222,7 +238,30 @@ def test_api_readme_examples_run(installed, fake_api, api, tmp_path):
         else:
             assert exit_code == 0, f"{command}\n{stderr}\n{exception}"
     assert all(output.strip() for output in printed), printed
-    assert api.last_body["model"] == "acme"
+    bodies = [body for _, _, body in api.requests if body]
+    assert {body["model"] for body in bodies} == {"acme", "acme-mini", "acme-embed"}
+    parts = [
+        part
+        for body in bodies
+        for message in body.get("messages", [])
+        if isinstance(message["content"], list)
+        for part in message["content"]
+    ]
+    formats = {part["input_audio"]["format"] for part in parts if part["type"] == "input_audio"}
+    assert formats == {"wav", "mp3"}
+    assert {part["type"] for part in parts} == {"text", "image_url", "file", "input_audio"}
+    [similar] = [stderr for command, _, stderr, _ in results if command.startswith("llm similar")]
+    assert similar == ""
+
+
+def test_api_bad_embedding_reply_is_one_error_line_from_llm_itself(installed, api):
+    _, venv = installed("api")
+    env = {"ACME_BASE_URL": api.url, "ACME_API_KEY": "sk"}
+    api.reply_next(status=200, body='{"data": [{"index": 0, "embedding": ["x"]}]}')
+    result = venv.llm("embed", "-m", "acme-embed", "-c", "hi", check=False, **env)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("Error: ")
+    assert len(result.stderr.splitlines()) == 1
 
 
 CLIENTS_SCRIPT = """
@@ -335,6 +374,7 @@ def test_api_fake_api_served_by_hand_as_the_readme_shows(installed, tmp_path):
     assert result.stdout.splitlines() == [
         "acme/acme",
         "acme/acme-mini",
+        "acme/acme-embed",
         "Hello from the fake API",
         f"The tool returned: {llm_version.stdout.strip()}",
         f"I cannot see images, but I got 1: http://127.0.0.1:{port}/v1/pelican.png",

@@ -38,10 +38,13 @@ def offset(source, lineno, col_offset):
 
 
 def hook(tree):
-    [function] = [
-        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in HOOKS
-    ]
-    return function
+    """The module's first hook of HOOKS: the chat models' in a module with both."""
+    hooks = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name in HOOKS
+    }
+    return hooks[next(name for name in HOOKS if name in hooks)]
 
 
 def first_register_call(tree):

@@ -54,6 +54,17 @@ def key(monkeypatch):
     return "sk-from-env"
 
 
+@pytest.fixture
+def refreshed(api, key):
+    """The fake API once the plugin's refresh command has saved its models, and forgot it."""
+    import {{ cookiecutter.module_name }} as plugin
+
+    result = run_llm(plugin.KEY_NAME, "refresh")
+    assert result.exit_code == 0, result.output
+    api.requests.clear()
+    return api
+
+
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
     """Retries without the waits between them, so that the tests stay fast."""

@@ -16,7 +16,7 @@ def test_plugin_is_installed():
 {%- if cookiecutter.model_kind == 'embedding' %}
         "hooks": ["register_embedding_models"],
 {%- elif cookiecutter.model_kind == 'api' %}
-        "hooks": ["register_commands", "register_models"],
+        "hooks": ["register_commands", "register_embedding_models", "register_models"],
 {%- else %}
         "hooks": ["register_models"],
 {%- endif %}

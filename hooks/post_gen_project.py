@@ -1,8 +1,10 @@
 """Finish the render: tell the author what to do next.
 
-It changes no files (it only removes the api kind's package folder from the
-other kinds' renders, where it is empty), so cruft can re-run it on every update. It writes to
-stderr, never stdout: `cruft diff` prints a patch on stdout for `git apply`.
+It changes no files (it only removes the folders other kinds fill from a render where
+they are empty), so cruft can re-run it on every update. It writes to stderr, never
+stdout: `cruft diff` prints a patch on stdout for `git apply`. In the renders cruft
+makes only to compare (`cruft update`, `cruft diff`) it prints nothing: their folders
+are gone by the time anyone reads the message.
 """
 
 import json
@@ -20,6 +22,8 @@ TUTORIAL_AUTHOR = {"author_name": "Simon Willison", "github_username": "simonw"}
 # The template's folder of project files (local_extensions.py says where the template is).
 TEMPLATE_DIR = json.loads(r'{{ template_dir | tojson }}')  # fmt: skip
 PROJECT_FOLDER = Path(TEMPLATE_DIR, "{% raw %}{{cookiecutter.plugin_name}}{% endraw %}")
+# True in a render cruft deletes once compared (see cruft_scratch_render in local_extensions.py).
+SCRATCH_RENDER = json.loads(r'{{ cruft_scratch_render() | tojson }}')  # fmt: skip
 
 
 def next_steps(answers, project):
@@ -96,18 +100,25 @@ def left_from_before_note(answers, project):
     ]
 
 
-def remove_empty_package_folder(answers, project):
-    """The api kind's package folder, which every other kind leaves empty: its files'
-    names render empty for them. (A folder whose name renders empty is refused by
-    cookiecutter, which then finds the project folder already there.)"""
-    folder = project / answers["module_name"]
-    if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
+def remove_empty_folders(answers, project):
+    """Remove the folders that only some kinds fill, from a render that left them empty.
+
+    Their files' names render empty for the other kinds. (A folder whose name renders
+    empty is refused by cookiecutter, which then finds the project folder already there.)
+    """
+    folders = [
+        project / answers["module_name"],  # the api kind's package
+    ]
+    for folder in folders:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def main():
     project = Path.cwd()
-    remove_empty_package_folder(ANSWERS, project)
+    remove_empty_folders(ANSWERS, project)
+    if SCRATCH_RENDER:
+        return 0
     message = "\n".join(
         next_steps(ANSWERS, project)
         + tutorial_author_note(ANSWERS)

@@ -121,7 +121,7 @@ def test_cruft_diff_prints_the_authors_edits_alone(updated):
     diff = cruft("diff", cwd=updated["project"])
     assert diff.stderr == ""
     assert AUTHOR_FUNCTION.strip().splitlines()[0] in diff.stdout
-    changed = set(re.findall(r"^\+\+\+ upstream-template-old/(\S+)$", diff.stdout, re.M))
+    changed = set(re.findall(r"^diff --git upstream-template-old/(\S+) ", diff.stdout, re.M))
     assert changed == {"llm_chain.py", "CHANGELOG.md"}
 
 

@@ -103,7 +103,6 @@ class Update:
         self.answers = KINDS[kind]
         self.env = shell_environ(root / "home", Path(UV).parent, Path(CRUFT).parent)
         self.projects = root / "projects"
-        self.projects.mkdir(parents=True)
         self.edits = {}  # path: a function that makes the author's edit to the file's text
 
     def cruft(self, *args, cwd, check=True):

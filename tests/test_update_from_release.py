@@ -258,8 +258,9 @@ def updates(tmp_path_factory, release, allowed):
         update.follow_the_changelog(allowed)
         update.check = update.cruft("check", cwd=update.project, check=False)
         update.diff = update.cruft("diff", cwd=update.project, check=False)
+        # The README's test command: the project's own settings say which warnings fail it.
         update.suite = run(
-            UV, "run", "pytest", "-v", "-W", "error", "-p", "no:cacheprovider",
+            UV, "run", "pytest", "-v", "-p", "no:cacheprovider",
             cwd=update.project, env=update.env, check=False, timeout=900,
         )  # fmt: skip
         return update

@@ -37,7 +37,7 @@ STEPS = {
     "keep yours": re.compile(r"keep yours"),
     "moved": re.compile(r"moved to `(?P<to>[^`]+)`: make your edits there, then delete it"),
 }
-ITEM = re.compile(r"^- `(?P<path>[^`]+)`: (?P<steps>.+)$", re.MULTILINE)
+ITEM = re.compile(r"`(?P<path>[^`]+)`(?: \((?P<kinds>[a-z, -]+)\))?: (?P<steps>.+)", re.DOTALL)
 CONFLICT_MARKERS = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
 
 
@@ -67,12 +67,14 @@ def release_sections(changelog):
 
 
 def steps_in(section):
-    """The section's list of files an update may conflict in: {path: (step, argument)}."""
+    """The section's list of files an update may conflict in: {(path, kind): (step, argument)}."""
     if NEEDS_YOUR_HAND not in section:
         return {}
     listing = section.split(NEEDS_YOUR_HAND, 1)[1].split("\n### ", 1)[0]
     found = {}
-    for item in ITEM.finditer(listing):
+    for text in re.split(r"^- ", listing, flags=re.MULTILINE)[1:]:
+        item = ITEM.match(" ".join(text.split()))
+        assert item, f"CHANGELOG.md: {NEEDS_YOUR_HAND!r} lists {text!r}, not `file`: steps"
         matches = [(name, form.match(item["steps"])) for name, form in STEPS.items()]
         [(name, match)] = [(name, match) for name, match in matches if match] or [(None, None)]
         if name is None:
@@ -80,12 +82,17 @@ def steps_in(section):
                 f"CHANGELOG.md: no steps the update test knows for {item['path']!r}:"
                 f" {item['steps']!r}; begin them with one of: {', '.join(STEPS)}"
             )
-        found[item["path"]] = (name, match.groupdict().get("to"))
+        kinds = item["kinds"].split(", ") if item["kinds"] else MODEL_KINDS
+        unknown = set(kinds) - set(MODEL_KINDS)
+        assert not unknown, f"CHANGELOG.md: no such kind {unknown} for {item['path']!r}"
+        for kind in kinds:
+            found[item["path"], kind] = (name, match.groupdict().get("to"))
     return found
 
 
 def needs_your_hand_since(version, changelog):
-    """What the sections after this release allow: {path: (step, argument)}, newest first wins."""
+    """What the sections after this release allow: {(path, kind): (step, argument)}; where
+    two sections list a file, the newer's steps."""
     sections = release_sections(changelog)
     versions = [each for each, _ in sections]
     assert version in versions, f"CHANGELOG.md has no section '## {version}'"
@@ -185,13 +192,21 @@ class Update:
         ]
         return sorted({*unmerged, *rejected, *left})
 
+    def allowed(self, allowed):
+        """The changelog's items for this kind, by the path they name in this project."""
+        return {
+            self.concrete(path): steps
+            for (path, kind), steps in allowed.items()
+            if kind == self.kind
+        }
+
     def follow_the_changelog(self, allowed):
         """Resolve each conflict the changelog allows, with its steps, as an author would."""
+        mine = self.allowed(allowed)
         for path in self.conflicts:
-            pattern = next((p for p in allowed if self.concrete(p) == path), None)
-            if pattern is None:
+            if path not in mine:
                 continue
-            step, argument = allowed[pattern]
+            step, argument = mine[path]
             if step == "take the template's":
                 shutil.copyfile(self.fresh / path, self.project / path)
                 self.make_again(path, path)
@@ -286,22 +301,20 @@ def test_the_previous_release_is_the_last_version_before_head(release):
 def test_every_file_the_changelog_lists_has_steps_the_test_knows():
     # steps_in fails, naming the item, for steps in no form the test can follow.
     for _, section in release_sections((TEMPLATE / "CHANGELOG.md").read_text()):
-        for path, (step, argument) in steps_in(section).items():
-            assert not path.startswith("/") and step in STEPS, (path, step, argument)
+        for (path, kind), (step, argument) in steps_in(section).items():
+            assert not path.startswith("/") and step in STEPS, (path, kind, step, argument)
+            assert kind in MODEL_KINDS
 
 
 def test_the_update_conflicts_only_where_the_changelog_says(update, allowed, release):
-    unexpected = [
-        path
-        for path in update.conflicts
-        if not any(update.concrete(pattern) == path for pattern in allowed)
-    ]
+    mine = update.allowed(allowed)
+    unexpected = [path for path in update.conflicts if path not in mine]
     assert not unexpected, (
         f"cruft update of the {update.kind} kind from {release[1]} ({release[0][:7]}) to HEAD"
         f" left conflicts in {', '.join(unexpected)}. CHANGELOG.md allows"
-        f" {', '.join(sorted(allowed)) or 'none'} under {NEEDS_YOUR_HAND!r} in the sections"
-        " after that release. List each file there with its steps (the form is at the top of"
-        " CHANGELOG.md), or make the template's change apply cleanly.\n"
+        f" {', '.join(sorted(mine)) or 'none'} for this kind under {NEEDS_YOUR_HAND!r} in"
+        " the sections after that release. List each file there with its steps (the forms"
+        " are at the top of CHANGELOG.md), or make the template's change apply cleanly.\n"
         f"cruft update said:\n{update.update.stdout}\n{update.update.stderr}"
     )
 

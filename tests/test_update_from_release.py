@@ -156,12 +156,7 @@ class Update:
         plugin_name = self.answers_used["cookiecutter"]["plugin_name"]
         summary = self.answers_used["cookiecutter"]["description"]
         self.edit("pyproject.toml", lambda text: replace_line(text, "description = ", DESCRIPTION))
-        self.edit(
-            "README.md",
-            lambda text: text.replace(
-                f"\n{readme_line(text, summary)}\n", f"\n{DESCRIPTION}\n\n{INTRODUCTION}\n", 1
-            ),
-        )
+        self.edit("README.md", lambda text: introduce(text, summary))
         if self.kind == "api":
             settings = f"{self.module}/__init__.py"
             self.edit(settings, lambda text: replace_assignment(text, "API_BASE", API_BASE))
@@ -247,10 +242,15 @@ def replace_assignment(text, name, value):
     return replace_line(text, f"{name} = ", value)
 
 
-def readme_line(text, summary):
-    """The README's line that is the description (escaped for Markdown as rendered)."""
-    [line] = [line for line in text.splitlines() if line.replace("\\", "") == summary]
-    return line
+def introduce(readme, summary):
+    """The author's README: their description in place of the template's (a line that holds
+    it, escaped for Markdown as rendered), and a paragraph of their own after it."""
+    lines = readme.split("\n")
+    found = [i for i, line in enumerate(lines) if summary in line.replace("\\", "")]
+    assert found, f"the README holds the description {summary!r} on no line"
+    line = lines[found[0]].replace("\\", "").replace(summary, DESCRIPTION)
+    lines[found[0] : found[0] + 1] = [line, "", INTRODUCTION]
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +337,7 @@ def test_the_authors_edits_are_kept(update):
     project = update.project
     assert f'description = "{DESCRIPTION}"' in (project / "pyproject.toml").read_text()
     readme = (project / "README.md").read_text()
-    assert f"\n{DESCRIPTION}\n\n{INTRODUCTION}\n" in readme
+    assert re.search(f"^{re.escape(DESCRIPTION)}.*\n\n{re.escape(INTRODUCTION)}\n", readme, re.M)
     assert (
         (project / "tests" / "test_authors_own.py")
         .read_text()

@@ -217,9 +217,11 @@ class Update:
         return pattern.replace("<module>", self.module)
 
     def make_again(self, edited, path):
-        """The author's edits of one file, made again in this one."""
+        """The author's edits of one file, made again in this one (where it moved)."""
         for change in self.edits.get(edited, []):
             self.change(path, change)
+        if path != edited:
+            self.edits[path] = self.edits.pop(edited)
 
     def keep_yours(self, path):
         """In each conflict of the file, the author's lines; the template's elsewhere."""

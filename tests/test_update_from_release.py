@@ -226,11 +226,12 @@ class Update:
     def keep_yours(self, path):
         """In each conflict of the file, the author's lines; the template's elsewhere."""
         if git(self.project, "ls-files", "--unmerged", "--", path).stdout:
-            sides = {}
-            for stage, side in ((1, "base"), (2, "yours"), (3, "template")):
-                sides[side] = self.root / f"{side}.txt"
-                sides[side].write_text(git(self.project, "show", f":{stage}:{path}").stdout)
-            merged = run("git", "merge-file", "-p", "--ours", *sides.values(), check=False)
+            # git merge-file's order: the current file (the author's), the base, the other.
+            sides = []
+            for stage, side in ((2, "yours"), (1, "base"), (3, "template")):
+                sides.append(self.root / f"{side}.txt")
+                sides[-1].write_text(git(self.project, "show", f":{stage}:{path}").stdout)
+            merged = run("git", "merge-file", "-p", "--ours", *sides, check=False)
             (self.project / path).write_text(merged.stdout)
 
 

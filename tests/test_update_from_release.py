@@ -202,7 +202,9 @@ class Update:
             if path not in mine:
                 continue
             step, argument = mine[path]
-            if step == "take the template's":
+            if step == "take the template's" and not (self.fresh / path).exists():
+                (self.project / path).unlink()  # the template deleted it
+            elif step == "take the template's":
                 shutil.copyfile(self.fresh / path, self.project / path)
                 self.make_again(path, path)
             elif step == "keep yours":
@@ -238,6 +240,7 @@ class Update:
 def replace_line(text, start, value):
     """The line starting with `start` given this string value, as TOML and Python write it."""
     line = re.search(rf"^{re.escape(start)}.*$", text, re.MULTILINE)
+    assert line, f"the author's edit finds no line starting with {start!r}"
     return text[: line.start()] + start + json.dumps(value) + text[line.end() :]
 
 

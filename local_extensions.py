@@ -293,7 +293,8 @@ def refuse_user_defaults_cookiecutter_would_skip() -> None:
 
     Cookiecutter 2.7 only warns about such an entry (async_markov: maybe, "Invalid default
     received") and then skips it and every entry after it, so the render would silently
-    lose those answers. It can go once cookiecutter refuses such an entry itself.
+    lose those answers (cookiecutter issue #2219). It can go once cookiecutter applies the
+    entries after an invalid one, or refuses it.
     """
     command = _command_line()
     params = command.params if command else {}
@@ -354,7 +355,8 @@ def ask_only_where_it_applies() -> None:
     as --no-input would, without asking, and count only the questions asked in the
     "[3/11]" before each. Nothing else changes: the answers are those of --no-input,
     replay and cruft update. Should a cookiecutter release rename these functions, every
-    question is asked again; it can go once cookiecutter has conditional questions.
+    question is asked again; it can go once cookiecutter has conditional questions
+    (cookiecutter issues #913 and #1914).
     """
     context = json.loads(TEMPLATE_CONTEXT.read_text())
     questions = [key for key in context if not key.startswith("_")]

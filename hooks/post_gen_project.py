@@ -1,10 +1,11 @@
 """Finish the render: tell the author what to do next.
 
-It changes no files (it only removes the folders other kinds fill from a render where
-they are empty), so cruft can re-run it on every update. It writes to stderr, never
-stdout: `cruft diff` prints a patch on stdout for `git apply`. In the renders cruft
-makes only to compare (`cruft update`, `cruft diff`) it prints nothing: their folders
-are gone by the time anyone reads the message.
+It changes no files (it only removes the api kind's package folder from the
+other kinds' renders, where it is empty), so cruft can re-run it on every update. It writes to
+stderr, never stdout: `cruft diff` prints a patch on stdout for `git apply`.
+
+In the renders cruft makes only to compare (`cruft update`, `cruft diff`) it prints nothing:
+their folders are gone by the time anyone reads the message.
 """
 
 import json
@@ -100,23 +101,18 @@ def left_from_before_note(answers, project):
     ]
 
 
-def remove_empty_folders(answers, project):
-    """Remove the folders that only some kinds fill, from a render that left them empty.
-
-    Their files' names render empty for the other kinds. (A folder whose name renders
-    empty is refused by cookiecutter, which then finds the project folder already there.)
-    """
-    folders = [
-        project / answers["module_name"],  # the api kind's package
-    ]
-    for folder in folders:
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+def remove_empty_package_folder(answers, project):
+    """The api kind's package folder, which every other kind leaves empty: its files'
+    names render empty for them. (A folder whose name renders empty is refused by
+    cookiecutter, which then finds the project folder already there.)"""
+    folder = project / answers["module_name"]
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def main():
     project = Path.cwd()
-    remove_empty_folders(ANSWERS, project)
+    remove_empty_package_folder(ANSWERS, project)
     if SCRATCH_RENDER:
         return 0
     message = "\n".join(

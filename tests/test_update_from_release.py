@@ -41,23 +41,24 @@ ITEM = re.compile(r"`(?P<path>[^`]+)`(?: \((?P<kinds>[a-z, -]+)\))?: (?P<steps>.
 CONFLICT_MARKERS = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
 
 
-def template_git(*args):
-    return git(TEMPLATE, *args).stdout.strip()
+def template_git(*args, repo=TEMPLATE):
+    return git(repo, *args).stdout.strip()
 
 
-def previous_release():
+def previous_release(repo=TEMPLATE):
     """The newest commit before HEAD that changed VERSION, and the version it set."""
-    if template_git("rev-parse", "--is-shallow-repository") == "true":
+    if template_git("rev-parse", "--is-shallow-repository", repo=repo) == "true":
         pytest.fail(
-            f"{TEMPLATE} is a shallow clone: the previous release is found in the history of"
-            " VERSION, so fetch the whole history first (git fetch --unshallow)"
+            f"{repo} is a shallow clone: the previous release is found in the history of"
+            " VERSION, so fetch the whole history first (git fetch --unshallow; in GitHub"
+            " Actions, actions/checkout with fetch-depth: 0)"
         )
-    head = template_git("rev-parse", "HEAD")
-    releases = [c for c in template_git("rev-list", "HEAD", "--", "VERSION").split() if c != head]
+    head = template_git("rev-parse", "HEAD", repo=repo)
+    changes = template_git("rev-list", "HEAD", "--", "VERSION", repo=repo).split()
+    releases = [commit for commit in changes if commit != head]
     if not releases:
         pytest.fail("no commit before HEAD sets VERSION: there is no previous release")
-    commit = releases[0]
-    return commit, template_git("show", f"{commit}:VERSION")
+    return releases[0], template_git("show", f"{releases[0]}:VERSION", repo=repo)
 
 
 def release_sections(changelog):
@@ -302,6 +303,13 @@ def test_the_previous_release_is_the_last_version_before_head(release):
     assert commit != template_git("rev-parse", "HEAD")
     assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", version)
     assert f"\n## {version}\n" in (TEMPLATE / "CHANGELOG.md").read_text()
+
+
+def test_a_shallow_clone_fails_naming_the_missing_history(tmp_path):
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", TEMPLATE.as_uri(), shallow)
+    with pytest.raises(pytest.fail.Exception, match="shallow clone: .* fetch the whole history"):
+        previous_release(shallow)
 
 
 def test_every_file_the_changelog_lists_has_steps_the_test_knows():

@@ -7,12 +7,12 @@ and emoji come out valid and unchanged.
 It also holds the names derived from the answers (module name, model ID,
 API key name), so that cookiecutter.json keeps only simple expressions.
 
-Cookiecutter and cruft load EscapeExtension, at the end, in their own process
-whenever they set up a render's Jinja environment: before the first question
-and before any file is written. The section "Workarounds" below holds what the
-template does there about cookiecutter's and cruft's own behaviour, each in one
-function saying what it works around, for which version, and when it can go.
-Importing this module does nothing else than define its functions.
+Cookiecutter and cruft load EscapeExtension in their own process whenever they
+set up a render's Jinja environment: before the first question and before any
+file is written. The section "Workarounds" below holds what the template does
+about cookiecutter's and cruft's own behaviour, each in one function saying what
+it works around, in which version, and when it can go. Importing this module
+only defines its functions.
 """
 
 import contextlib
@@ -265,13 +265,14 @@ def folder_name(plugin_name: str) -> str:
     """plugin_name, once the pre-gen hook accepts it and it makes one new folder; else stop.
 
     Works around cookiecutter 2.7, which makes the project folder before the pre-gen hook
-    can check the name:
-    '' or '..' makes it use a folder that exists, 'llm-a/llm-b' makes 'llm-a' too (and
-    leaves it behind), a NUL or more than 255 bytes make it fail with a traceback, and
-    so does a folder already there (under cruft). And a name such as 'My Plugin' would
-    be refused only after every other question. The filters below derive names from
-    plugin_name while the answers are asked, and cookiecutter.json derives __api_key_name
-    right after plugin_name: so the hook's own check runs before the next question.
+    can check the name: '' or '..' makes it use a folder that exists, 'llm-a/llm-b' makes
+    'llm-a' too (and leaves it behind), a NUL or more than 255 bytes make it fail with a
+    traceback, and so does a folder already there (under cruft). And a name such as
+    'My Plugin' would be refused only after every other question. The filters above
+    derive names from plugin_name through this while the answers are asked, and
+    cookiecutter.json derives __api_key_name right after plugin_name: so the hook's own
+    check runs before the next question. It can go once cookiecutter checks answers
+    before it makes any folder.
     """
     refused = _hook().problem_with("plugin_name", plugin_name)
     if refused:

@@ -7,12 +7,12 @@ and emoji come out valid and unchanged.
 It also holds the names derived from the answers (module name, model ID,
 API key name), so that cookiecutter.json keeps only simple expressions.
 
-Cookiecutter (and cruft) import this module in their own process, before the
-first question and before any file is written. So it also refuses a bad
-plugin_name with the pre-gen hook's own check as soon as it is given (before
-cookiecutter could turn it into folders), refuses a user-config default
-cookiecutter would silently skip, keeps a refusal by the pre-gen hook to the
-hook's one line, and leaves out the questions of the kinds not chosen.
+Cookiecutter and cruft load EscapeExtension in their own process whenever they
+set up a render's Jinja environment: before the first question and before any
+file is written. The section "Workarounds" below holds what the template does
+about cookiecutter's and cruft's own behaviour, each in one function saying what
+it works around, in which version, and when it can go. Importing this module
+only defines its functions.
 """
 
 import contextlib
@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import sys
+import traceback
 import types
 from pathlib import Path
 
@@ -118,73 +119,6 @@ def capwords(text: str) -> str:
     return name if name[:1].isalpha() else "Model" + name
 
 
-def _command_line():
-    """The click context of the command running, or None under a program using cookiecutter's API.
-
-    Cookiecutter's command line is a click program; cruft's is a typer one, and
-    typer 0.20 and later run it on their own copy of click.
-    """
-    getters = [click.get_current_context]
-    with contextlib.suppress(ImportError):
-        from typer._click.globals import get_current_context
-
-        getters.append(get_current_context)
-    return next(filter(None, (getter(silent=True) for getter in getters)), None)
-
-
-def _refuse(message: str):
-    """Stop the render with this one line.
-
-    Under a command line the process ends with it, as cruft would otherwise add a
-    traceback. A program calling cookiecutter's API gets an exception to catch instead.
-    """
-    if _command_line():
-        sys.exit(message)
-    raise CookiecutterException(message)
-
-
-@functools.cache
-def _hook():
-    """The pre-gen hook as a module, so that an answer can be refused as soon as it is typed.
-
-    The hook is a Jinja template too, rendered here with this module's globals, as
-    cookiecutter renders it, but without answers: it then only defines its checks.
-    """
-    environment = jinja2.Environment(
-        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, extensions=[EscapeExtension]
-    )
-    rendered = environment.from_string(HOOK.read_text()).render(cookiecutter={})
-    hook = types.ModuleType("pre_gen_project")
-    exec(compile(rendered, str(HOOK), "exec"), hook.__dict__)
-    return hook
-
-
-def folder_name(plugin_name: str) -> str:
-    """plugin_name, once the pre-gen hook accepts it and it makes one new folder; else stop.
-
-    Cookiecutter makes the project folder before the pre-gen hook can check the name:
-    '' or '..' makes it use a folder that exists, 'llm-a/llm-b' makes 'llm-a' too (and
-    leaves it behind), a NUL or more than 255 bytes make it fail with a traceback, and
-    so does a folder already there (under cruft). And a name such as 'My Plugin' would
-    be refused only after every other question. The filters below derive names from
-    plugin_name while the answers are asked, and cookiecutter.json derives __api_key_name
-    right after plugin_name: so the hook's own check runs before the next question.
-    """
-    refused = _hook().problem_with("plugin_name", plugin_name)
-    if refused:
-        _refuse(refused)
-    command = _command_line()
-    options = command.params if command else {}
-    if "output_dir" in options and not options.get("overwrite_if_exists"):
-        folder = Path(options["output_dir"], plugin_name)
-        if folder.exists():
-            _refuse(
-                f"Error: plugin_name {json.dumps(plugin_name)} is already a folder, {folder}:"
-                " choose another name, or move that folder away"
-            )
-    return plugin_name
-
-
 def module_name(plugin_name: str) -> str:
     """The Python module: 'llm-markov' gives 'llm_markov', 'llm.x' gives 'llm_x'."""
     return re.sub(r"[-.]", "_", folder_name(plugin_name).lower())
@@ -211,11 +145,157 @@ def _model_kinds() -> list[str]:
     return json.loads(TEMPLATE_CONTEXT.read_text())["model_kind"]
 
 
-def _check_user_defaults() -> None:
+# The questions only one kind needs, and that kind: the others are not asked them.
+ONLY_FOR_KIND = {"async_markov": "markov", "api_base_url": "api", "api_model": "api"}
+QUESTION_NUMBER = re.compile(r"\[(\d+)/(\d+)\]")
+
+
+class EscapeExtension(Extension):
+    """The filters and globals above, and the workarounds below, for each render."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters["toml_string"] = toml_string
+        environment.filters["python_string"] = python_string
+        environment.filters["markdown_text"] = markdown_text
+        environment.filters["capwords"] = capwords
+        environment.filters["module_name"] = module_name
+        environment.filters["model_id"] = model_id
+        environment.filters["api_key_name"] = api_key_name
+        environment.filters["env_prefix"] = env_prefix
+        environment.globals["model_kinds"] = _model_kinds()
+        environment.globals["template_dir"] = template_dir()
+        environment.globals["cruft_scratch_render"] = cruft_scratch_render
+        refuse_user_defaults_cookiecutter_would_skip()
+        keep_a_hook_refusal_to_one_line()
+        ask_only_where_it_applies()
+        import_again_for_the_next_commit()
+
+
+# Workarounds
+#
+# Each works around one behaviour of cookiecutter (2.7.1) or cruft (2.16.0, on typer
+# 0.29), says which, and can go when upstream changes it; the template's tests fail if
+# one stops working. Those that run at each render are called from EscapeExtension.
+
+
+def import_again_for_the_next_commit() -> None:
+    """Forget this module once its filters are in place, so that the next render imports it again.
+
+    `cruft update` renders the project's commit of the template and the newest one in one
+    process, from one checkout; cookiecutter imports "local_extensions" by name, and Python
+    keeps the first import. Without this, the newest commit would be rendered with the
+    filters of the old one (and fail with "No filter named ..." for a filter added since).
+    Commits before 46f46c4 (2026-11-24) lack it, so cruft cannot update from them
+    (CHANGELOG.md, 2026.12.0). It can go once cruft renders each commit in its own process.
+    """
+    sys.modules.pop(__name__, None)
+
+
+def cruft_scratch_render() -> bool:
+    """Whether cruft renders the template only to compare it, in a folder it then deletes.
+
+    `cruft update` renders the project's commit and the newest one into temporary
+    folders, and `cruft diff` the project's commit; cruft 2.16 runs the template's hooks
+    there too, with nothing to tell them apart from `cruft create` (cruft issues #143
+    and #199). The post-gen hook asks this, while cookiecutter renders it, so as not
+    to print next steps naming a folder that will be gone. Called from the hook's Jinja,
+    so the call stack is that of the render.
+    """
+    comparing = {"cruft._commands.update", "cruft._commands.diff"}
+    return any(
+        frame.f_globals.get("__name__") in comparing for frame, _ in traceback.walk_stack(None)
+    )
+
+
+def template_dir() -> str:
+    """Where the template is, for the post-gen hook to name the files this render wrote.
+
+    Cookiecutter 2.7 gives hooks `_repo_dir` relative to a folder they do not know
+    ("." for a local template), and cruft gives them none.
+    """
+    return str(TEMPLATE_CONTEXT.parent)
+
+
+def _command_line():
+    """The click context of the command running, or None under a program using cookiecutter's API.
+
+    Cookiecutter's command line is a click program; cruft's is a typer one, and
+    typer 0.20 and later run it on their own copy of click (typer._click), whose
+    context click's get_current_context does not see. Used by _refuse and folder_name.
+    """
+    getters = [click.get_current_context]
+    with contextlib.suppress(ImportError):
+        from typer._click.globals import get_current_context
+
+        getters.append(get_current_context)
+    return next(filter(None, (getter(silent=True) for getter in getters)), None)
+
+
+def _refuse(message: str):
+    """Stop the render with this one line.
+
+    Under a command line the process ends with it: cruft 2.16 (typer's rich tracebacks)
+    would print a traceback of about 95 lines for an exception, and cookiecutter 2.7 one
+    for an exception other than its own. A program calling cookiecutter's API gets an
+    exception to catch instead.
+    """
+    if _command_line():
+        sys.exit(message)
+    raise CookiecutterException(message)
+
+
+@functools.cache
+def _hook():
+    """The pre-gen hook as a module, so that an answer can be refused as soon as it is typed.
+
+    The hook is a Jinja template too, rendered here with this module's globals, as
+    cookiecutter renders it, but without answers: it then only defines its checks.
+    """
+    environment = jinja2.Environment(
+        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, extensions=[EscapeExtension]
+    )
+    rendered = environment.from_string(HOOK.read_text()).render(cookiecutter={})
+    hook = types.ModuleType("pre_gen_project")
+    exec(compile(rendered, str(HOOK), "exec"), hook.__dict__)
+    return hook
+
+
+def folder_name(plugin_name: str) -> str:
+    """plugin_name, once the pre-gen hook accepts it and it makes one new folder; else stop.
+
+    Works around cookiecutter 2.7, which makes the project folder before the pre-gen hook
+    can check the name: '' or '..' makes it use a folder that exists, 'llm-a/llm-b' makes
+    'llm-a' too (and leaves it behind), a NUL or more than 255 bytes make it fail with a
+    traceback, and so does a folder already there (under cruft). And a name such as
+    'My Plugin' would be refused only after every other question. The filters above
+    derive names from plugin_name through this while the answers are asked, and
+    cookiecutter.json derives __api_key_name right after plugin_name: so the hook's own
+    check runs before the next question. It can go once cookiecutter checks answers
+    before it makes any folder.
+    """
+    refused = _hook().problem_with("plugin_name", plugin_name)
+    if refused:
+        _refuse(refused)
+    command = _command_line()
+    options = command.params if command else {}
+    if "output_dir" in options and not options.get("overwrite_if_exists"):
+        folder = Path(options["output_dir"], plugin_name)
+        if folder.exists():
+            _refuse(
+                f"Error: plugin_name {json.dumps(plugin_name)} is already a folder, {folder}:"
+                " choose another name, or move that folder away"
+            )
+    return plugin_name
+
+
+def refuse_user_defaults_cookiecutter_would_skip() -> None:
     """Refuse a default_context entry of the user's config that cookiecutter cannot apply.
 
-    Cookiecutter only warns about such an entry (async_markov: maybe) and then skips
-    it and every entry after it, so the render would silently lose those answers.
+    Cookiecutter 2.7 only warns about such an entry (async_markov: maybe, "Invalid default
+    received") and then skips it and every entry after it, so the render would silently
+    lose those answers (cookiecutter issue #2219). It can go once cookiecutter applies the
+    entries after an invalid one, or refuses it.
     """
     command = _command_line()
     params = command.params if command else {}
@@ -251,31 +331,33 @@ class _StopAfterHookRefusal(logging.Filter):
         return True
 
 
-def _stop_after_hook_refusal() -> None:
-    # Cookiecutter 2.7 logs hook failures from cookiecutter.hooks, earlier versions from .generate.
+def keep_a_hook_refusal_to_one_line() -> None:
+    """Filter cookiecutter's log of a failed hook (see _StopAfterHookRefusal).
+
+    Cookiecutter 2.7 logs hook failures from cookiecutter.hooks, earlier versions from
+    cookiecutter.generate. It can go once cookiecutter and cruft report a failed hook
+    without a traceback.
+    """
     for name in ("cookiecutter.hooks", "cookiecutter.generate"):
         logger = logging.getLogger(name)
         if not any(type(each).__name__ == "_StopAfterHookRefusal" for each in logger.filters):
             logger.addFilter(_StopAfterHookRefusal())
 
 
-# The questions only one kind needs, and that kind: the others are not asked them.
-ONLY_FOR_KIND = {"async_markov": "markov", "api_base_url": "api", "api_model": "api"}
-QUESTION_NUMBER = re.compile(r"\[(\d+)/(\d+)\]")
-
-
-def _ask_only_where_it_applies() -> None:
+def ask_only_where_it_applies() -> None:
     """Ask the questions of ONLY_FOR_KIND only once their kind is chosen.
 
-    Cookiecutter has no conditional questions: its prompt loop (prompt_for_config, which
+    Cookiecutter 2.7 has no conditional questions: its prompt loop (prompt_for_config, which
     cruft runs too) asks every key of cookiecutter.json that does not start with "_", and
     each key must stay one, as key=value, replay files and .cruft.json set only those.
     The loop asks through three functions of cookiecutter.prompt, which it looks up at
-    each question, and this module is loaded before the first: these wrappers note the
-    kind chosen, answer another kind's question with its default, as --no-input would,
-    without asking, and count only the questions asked in the "[3/11]" before each.
-    Nothing else changes: the answers are those of --no-input, replay and cruft update.
-    Should a cookiecutter release rename these functions, every question is asked again.
+    each question, and sets up the Jinja environment (so this runs) before the first:
+    these wrappers note the kind chosen, answer another kind's question with its default,
+    as --no-input would, without asking, and count only the questions asked in the
+    "[3/11]" before each. Nothing else changes: the answers are those of --no-input,
+    replay and cruft update. Should a cookiecutter release rename these functions, every
+    question is asked again; it can go once cookiecutter has conditional questions
+    (cookiecutter issues #913 and #1914).
     """
     context = json.loads(TEMPLATE_CONTEXT.read_text())
     questions = [key for key in context if not key.startswith("_")]
@@ -313,30 +395,6 @@ def _ask_only_where_it_applies() -> None:
     for name in ("read_user_choice", "read_user_yes_no", "read_user_variable"):
         ask = getattr(cookiecutter.prompt, name, None)
         if ask:
-            # This module is loaded again for each render (EscapeExtension): wrap only once.
+            # Each render sets up environments more than once, each importing this module
+            # again (import_again_for_the_next_commit): wrap the original only, once.
             setattr(cookiecutter.prompt, name, reader(getattr(ask, "asks", ask)))
-
-
-_check_user_defaults()
-_stop_after_hook_refusal()
-_ask_only_where_it_applies()
-
-
-class EscapeExtension(Extension):
-    def __init__(self, environment):
-        super().__init__(environment)
-        environment.filters["toml_string"] = toml_string
-        environment.filters["python_string"] = python_string
-        environment.filters["markdown_text"] = markdown_text
-        environment.filters["capwords"] = capwords
-        environment.filters["module_name"] = module_name
-        environment.filters["model_id"] = model_id
-        environment.filters["api_key_name"] = api_key_name
-        environment.filters["env_prefix"] = env_prefix
-        environment.globals["model_kinds"] = _model_kinds()
-        # Where the template is, for the post-gen hook: cookiecutter's _repo_dir is
-        # relative to a folder the hook does not know ("." for a local template).
-        environment.globals["template_dir"] = str(TEMPLATE_CONTEXT.parent)
-        # cruft renders two commits of the template in one process (cruft update): forget
-        # this module, so that each render imports the local_extensions.py of its commit.
-        sys.modules.pop(__name__, None)

@@ -68,15 +68,18 @@ class Report:
 
 
 def render(output_dir, **answers):
-    """Render the template without the post-generation hook's "next steps" in our output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
+    """Render the template without the post-generation hook's "next steps" in our output.
+
+    A failed render still raises, with its message.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
     with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)  # the hook is a subprocess writing to file descriptor 1
+        os.dup2(devnull.fileno(), 2)  # the hook is a subprocess writing to file descriptor 2
     try:
         return render_loudly(output_dir, **answers)
     finally:
-        os.dup2(saved, 1)
+        os.dup2(saved, 2)
         os.close(saved)
 
 

@@ -3,6 +3,9 @@
 It changes no files (it only removes the api kind's package folder from the
 other kinds' renders, where it is empty), so cruft can re-run it on every update. It writes to
 stderr, never stdout: `cruft diff` prints a patch on stdout for `git apply`.
+
+In the renders cruft makes only to compare (`cruft update`, `cruft diff`) it prints nothing:
+their folders are gone by the time anyone reads the message.
 """
 
 import json
@@ -20,6 +23,8 @@ TUTORIAL_AUTHOR = {"author_name": "Simon Willison", "github_username": "simonw"}
 # The template's folder of project files (local_extensions.py says where the template is).
 TEMPLATE_DIR = json.loads(r'{{ template_dir | tojson }}')  # fmt: skip
 PROJECT_FOLDER = Path(TEMPLATE_DIR, "{% raw %}{{cookiecutter.plugin_name}}{% endraw %}")
+# True in a render cruft deletes once compared (see cruft_scratch_render in local_extensions.py).
+SCRATCH_RENDER = json.loads(r'{{ cruft_scratch_render() | tojson }}')  # fmt: skip
 
 
 def next_steps(answers, project):
@@ -108,6 +113,8 @@ def remove_empty_package_folder(answers, project):
 def main():
     project = Path.cwd()
     remove_empty_package_folder(ANSWERS, project)
+    if SCRATCH_RENDER:
+        return 0
     message = "\n".join(
         next_steps(ANSWERS, project)
         + tutorial_author_note(ANSWERS)

@@ -5,6 +5,7 @@ as the template's maintainers would, without touching this checkout.
 """
 
 import json
+import re
 
 import pytest
 
@@ -105,6 +106,23 @@ def test_cruft_update_keeps_the_authors_edits(updated):
     project = updated["project"]
     assert (project / "llm_chain.py").read_text().endswith(AUTHOR_FUNCTION)
     assert AUTHOR_CHANGELOG in (project / "CHANGELOG.md").read_text()
+
+
+def test_cruft_update_prints_no_next_steps(updated):
+    # cruft renders both commits into temporary folders it deletes once compared: the
+    # post-gen hook's next steps would name them.
+    output = updated["update"].stdout + updated["update"].stderr
+    assert "Next steps" not in output
+    assert "llm install -e" not in output
+
+
+def test_cruft_diff_prints_the_authors_edits_alone(updated):
+    # The patch on stdout, for git apply; the hook, run again in cruft's render, says nothing.
+    diff = cruft("diff", cwd=updated["project"])
+    assert diff.stderr == ""
+    assert AUTHOR_FUNCTION.strip().splitlines()[0] in diff.stdout
+    changed = set(re.findall(r"^diff --git upstream-template-old/(\S+) ", diff.stdout, re.M))
+    assert changed == {"llm_chain.py", "CHANGELOG.md"}
 
 
 def test_cruft_update_changes_only_what_the_template_changed(updated):

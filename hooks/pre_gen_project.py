@@ -75,6 +75,7 @@ RENDERED_NAMES = {
     "client_replies", "test_client_replies", "client_tools", "test_client_tools",
     "client_retries", "test_client_retries", "client_connections", "test_client_connections",
     "client_schemas_and_images", "test_client_schemas_and_images",
+    "recorded", "test_recorded",
 }  # fmt: skip
 # llm's own model IDs and aliases (llm models, llm aliases): a plugin model with one of
 # them would take over llm -m for it. tests/test_names_taken_by_llm.py keeps it current.

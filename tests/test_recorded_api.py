@@ -56,10 +56,10 @@ def project(rendered):
     shutil.copytree(rendered.tests, rendered.project / "tests")
 
 
-def recorded_tests(rendered, *options):
+def recorded_tests(rendered, *options, **env):
     """Run the recorded tests, warnings as errors; --block-network makes any connection fail."""
     command = f"uv run pytest {RECORDED} -W error -p no:cacheprovider {' '.join(options)}"
-    return bash(command, rendered.project, rendered.env, check=False)
+    return bash(command, rendered.project, {**rendered.env, **env}, check=False)
 
 
 def summary(result):
@@ -76,6 +76,14 @@ def test_the_shipped_cassette_replays_with_no_server_and_no_key(rendered, projec
     [template_cassette] = (TEMPLATE / "{{cookiecutter.plugin_name}}" / CASSETTES).iterdir()
     assert only_cassette(project).read_bytes() == template_cassette.read_bytes()
     result = recorded_tests(rendered, "--block-network")
+    assert result.returncode == 0, result.stdout
+    assert re.fullmatch(r"=+ 1 passed in .* =+", summary(result)), result.stdout
+
+
+def test_the_address_and_key_of_the_shell_change_nothing(rendered, project):
+    # Left set from trying the plugin against a local server, as the README does
+    shell = {"ACME_BASE_URL": "http://127.0.0.1:9/v1", "ACME_API_KEY": KEY}
+    result = recorded_tests(rendered, "--block-network", **shell)
     assert result.returncode == 0, result.stdout
     assert re.fullmatch(r"=+ 1 passed in .* =+", summary(result)), result.stdout
 

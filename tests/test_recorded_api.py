@@ -11,7 +11,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import tomllib
 from pathlib import Path
@@ -19,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import KINDS, TEMPLATE, UV, bash, block, render, shell_environ
+from helpers import KINDS, TEMPLATE, UV, bash, block, refusing_port, render, shell_environ
 
 RECORDED = Path("tests", "test_recorded.py")
 CASSETTES = Path("tests", "cassettes", "test_recorded")
@@ -27,17 +26,12 @@ CASSETTES = Path("tests", "cassettes", "test_recorded")
 KEY = "sk-distinctive-7f3a9c"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """The api kind with an address and a model of its own, neither the cassette's: its API is
     the fake API that the recipe's test serves by hand on that port. Its environment is uv's."""
-    port = free_port()
+    with refusing_port() as port:
+        pass  # a free port, for the fake API to take
     answers = {"api_base_url": f"http://127.0.0.1:{port}/v1", "api_model": "acme-large"}
     project = render(tmp_path_factory.mktemp("render"), **KINDS["api"], **answers)
     home = tmp_path_factory.mktemp("home")

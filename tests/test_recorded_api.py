@@ -3,8 +3,8 @@
 The cassette it ships replays with no server and no key, whatever the API's address and model;
 a missing cassette, or a request the cassette has no answer for, fails the test. The rendered
 README's recipe, run as printed against the fake API served by hand in place of the provider,
-records a cassette without the key, which the tests then replay with the server gone. Other
-kinds render none of it.
+records a cassette without the key, which the tests then replay with the server gone; a key in
+a URL stays out too, and a compressed answer is saved as text. Other kinds render none of it.
 """
 
 import re
@@ -162,6 +162,53 @@ def test_vcr_config_keeps_a_key_out_of_a_url(rendered, project):
     text = cassette.read_text()
     assert KEY not in text
     assert "/v1/models?page=2\n" in text  # the rest of the URL is kept
+
+
+COMPRESSED_ANSWER = """
+import gzip
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx2
+import pytest
+
+ANSWER = b"data: [DONE]\\n\\n"
+PORT = {port}  # the same when replayed: vcr.py matches the port
+
+
+class Gzipped(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = gzip.compress(ANSWER)
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.vcr
+def test_a_compressed_answer():
+    with ThreadingHTTPServer(("127.0.0.1", PORT), Gzipped) as server, httpx2.Client() as client:
+        threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
+        try:
+            assert client.get(f"http://127.0.0.1:{{PORT}}/v1").content == ANSWER
+        finally:
+            server.shutdown()
+"""
+
+
+def test_vcr_config_saves_a_compressed_answer_as_text(rendered, project):
+    # As real providers send their answers: readable in the cassette, and replayed
+    with refusing_port() as port:
+        pass  # a free port, for the module's server to take
+    (project / "tests" / "test_compressed.py").write_text(COMPRESSED_ANSWER.format(port=port))
+    command = "uv run pytest tests/test_compressed.py -W error -p no:cacheprovider"
+    bash(f"{command} --record-mode=once", project, rendered.env)
+    [cassette] = (project / "tests" / "cassettes" / "test_compressed").iterdir()
+    assert "string: 'data: [DONE]" in cassette.read_text()
+    assert "content-encoding" not in cassette.read_text().lower()
+    # Replayed with the network blocked: the cassette answers, decompressed once and for all
+    bash(f"{command} --block-network", project, rendered.env)
 
 
 def dev_dependencies(project):

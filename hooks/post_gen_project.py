@@ -105,9 +105,11 @@ def remove_empty_package_folder(answers, project):
     """The api kind's package folder, which every other kind leaves empty: its files'
     names render empty for them. (A folder whose name renders empty is refused by
     cookiecutter, which then finds the project folder already there.)"""
-    folder = project / answers["module_name"]
-    if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
+    # The api kind's cassettes too: inner folder first, so that its parent is then empty
+    for name in (answers["module_name"], "tests/cassettes/test_recorded", "tests/cassettes"):
+        folder = project / name
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def main():

@@ -61,6 +61,7 @@ LLM_DEPENDENCY_MODULES = {
     "setuptools", "sniffio", "sqlite_fts4", "sqlite_utils", "tabulate", "tomlkit",
     "trove_classifiers", "truststore", "typing_extensions", "typing_inspection", "tzdata",
     "ulid", "yaml",
+    "pytest_recording", "vcr", "wrapt",
 }  # fmt: skip
 # Modules Python, pip or setuptools treat specially: site imports sitecustomize at start-up,
 # setup.py is a build script, python -m pip runs pip.
@@ -77,6 +78,7 @@ RENDERED_NAMES = {
     "client_schemas_and_images", "test_client_schemas_and_images", "embeddings",
     "client_embeddings", "test_client_embeddings", "client_pdf_and_audio",
     "test_client_pdf_and_audio", "model_capabilities", "test_model_capabilities",
+    "recorded", "test_recorded",
 }  # fmt: skip
 # llm's own model IDs and aliases (llm models, llm aliases): a plugin model with one of
 # them would take over llm -m for it. tests/test_names_taken_by_llm.py keeps it current.

@@ -82,6 +82,7 @@ def test_llm_plugins_lists_it_with_its_hooks(installed, kind):
                 "tests/test_model_capabilities.py",
                 "tests/test_model_discovery.py",
                 "tests/test_plugin.py",
+                "tests/test_recorded.py",
             },
             ["llm>=0.33", "httpx2>=2.10"],
         ),

@@ -71,4 +71,19 @@ def quick_retries(monkeypatch):
     from {{ cookiecutter.module_name }} import client
 
     monkeypatch.setattr(client, "BACKOFF_SECONDS", 0)
+
+
+# Answers recorded from an API (test_recorded.py)
+
+
+@pytest.fixture(scope="module")
+def vcr_config():
+    """pytest-recording's settings for the tests marked @pytest.mark.vcr (test_recorded.py):
+    the key stays out of the answers they record, in a header or in a URL."""
+    return {
+        "filter_headers": ["authorization"],
+        "filter_query_parameters": ["key", "api_key"],
+        # A compressed answer is saved as text, so that a cassette can be read and checked
+        "decode_compressed_response": True,
+    }
 {%- endif %}

@@ -329,7 +329,7 @@ def test_template_ci_runs_the_template_tests_on_push_and_pull_request():
 
 def without_cog_check(workflow_text):
     """A workflow without its step that checks the README's cog sections, if it has one."""
-    return re.sub(r"\n      - name: Check that the README's.*\n.*cogapp --check.*", "", workflow_text)
+    return re.sub(r"\n +- name: Check that the README's.*\n.*cogapp --check.*", "", workflow_text)
 
 
 def test_every_kind_gets_the_same_workflows_but_for_its_name(workflows, kind_project):
@@ -344,7 +344,7 @@ def test_every_kind_gets_the_same_workflows_but_for_its_name(workflows, kind_pro
 
 def test_the_tests_check_the_readmes_cog_sections_where_it_has_them(kind_project):
     # The embedding kind's README has none: llm gives embedding models no options to list
-    # (tests/test_type_check_and_cog.py checks which kinds have them).
+    # (tests/test_ecosystem_checks.py checks which kinds have them).
     test_yml = (kind_project / ".github" / "workflows" / "test.yml").read_text()
     has_cog = "[[[cog" in (kind_project / "README.md").read_text()
     assert ("python -m cogapp --check README.md" in test_yml) is has_cog

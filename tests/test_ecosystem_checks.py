@@ -1,6 +1,6 @@
 """Every kind's render passes the checks of its ecosystem: Scientific Python's repo-review,
 the type checker (mypy), the README's cog sections as generated, and Python 3.10's syntax
-and standard library (vermin)."""
+and standard library (vermin). The template itself passes repo-review and mypy too."""
 
 import json
 import tomllib
@@ -8,7 +8,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import KINDS, TEST_VENV_BIN, git, git_repository, install_project, render, run
+from helpers import (
+    KINDS,
+    TEMPLATE,
+    TEST_VENV_BIN,
+    copy_template,
+    git,
+    git_repository,
+    install_project,
+    render,
+    run,
+)
 
 # The checks a render leaves out, each with its reason in [tool.repo-review.ignore].
 IGNORED = {"PY004", "PY007", "PC170", "PC180"}
@@ -128,3 +138,18 @@ def test_the_code_keeps_to_python_3_10(rendered):
     assert result.returncode == 0, result.stdout + result.stderr
     assert newer.returncode != 0  # tomllib is Python 3.11's
     assert "'tomllib' module requires !2, 3.11" in newer.stdout
+
+
+def test_the_template_itself_passes_repo_review(tmp_path):
+    # As a clone holds it; its own [tool.repo-review.ignore] gives the reason for each check
+    # that does not apply to a template (no package, no LICENSE of its own yet).
+    template = git_repository(copy_template(tmp_path / "llm-plugin-template"))
+    results = repo_review(template)
+    assert [name for name, passed in results.items() if passed is False] == []
+    assert results["PP309"] and results["MY100"] and results["PC140"] and results["GH102"]
+
+
+def test_the_templates_own_python_passes_mypy():
+    result = tool("mypy", cwd=TEMPLATE)  # the files in pyproject.toml's [tool.mypy]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout

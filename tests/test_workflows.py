@@ -319,6 +319,12 @@ def test_checkouts_do_not_keep_the_token(workflows):
                     assert step["with"]["persist-credentials"] is False
 
 
+def test_template_ci_runs_on_the_oldest_and_newest_python_its_tests_support():
+    # The oldest is 3.11 (tomllib, zizmor); the newest is the rendered matrix's newest.
+    matrix = load(TEMPLATE_CI)["jobs"]["test"]["strategy"]["matrix"]["python-version"]
+    assert matrix == ["3.11", PYTHON_VERSIONS[-1]]
+
+
 def test_template_ci_runs_the_template_tests_on_push_and_pull_request():
     ci = load(TEMPLATE_CI)
     assert {"push", "pull_request"} <= set(ci["on"])

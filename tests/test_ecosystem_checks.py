@@ -125,6 +125,23 @@ def test_the_readme_is_as_cog_generates_it_and_cog_sees_an_edit(rendered):
         assert "Check failed" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"model_kind": "api", "plugin_name": "llm-zeta-ai", "model_id": "zeta/large-2.5@v1"},
+        {"async_markov": True, "model_id": "chain:v2", "class_name": "Chain2"},
+    ],
+    ids=["api", "markov-async"],
+)
+def test_cog_finds_the_readme_current_whatever_the_names(answers, tmp_path):
+    # The README names the model as llm lists it: the API's name (from the plugin's name)
+    # or the class, and the model ID, whatever they are.
+    project = render(tmp_path, **answers)
+    venv = install_project(project, tmp_path / "venv")
+    result = venv.python("-m", "cogapp", "--check", "README.md", cwd=project, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_code_keeps_to_python_3_10(rendered):
     project = rendered.project
     files = git(project, "ls-files", "*.py").stdout.split()

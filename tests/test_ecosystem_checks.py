@@ -7,6 +7,7 @@ import tomllib
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from helpers import (
     KINDS,
@@ -170,3 +171,15 @@ def test_the_templates_own_python_passes_mypy():
     result = tool("mypy", cwd=TEMPLATE)  # the files in pyproject.toml's [tool.mypy]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout
+
+
+def test_the_templates_pre_commit_hooks_are_the_rendered_ones_at_the_same_versions():
+    # One Dependabot group bumps a hook in both files (.github/dependabot.yml).
+    template = yaml.safe_load((TEMPLATE / ".pre-commit-config.yaml").read_text())
+    rendered = yaml.safe_load(
+        (TEMPLATE / "{{cookiecutter.plugin_name}}" / ".pre-commit-config.yaml").read_text()
+    )
+    revs = {repo["repo"]: repo["rev"] for repo in template["repos"]}
+    assert revs == {repo["repo"]: repo["rev"] for repo in rendered["repos"]}
+    result = tool("pre-commit", "validate-config", ".pre-commit-config.yaml", cwd=TEMPLATE)
+    assert result.returncode == 0, result.stdout + result.stderr

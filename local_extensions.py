@@ -361,7 +361,7 @@ def ask_only_where_it_applies() -> None:
     """
     context = json.loads(TEMPLATE_CONTEXT.read_text())
     questions = [key for key in context if not key.startswith("_")]
-    chosen = {}
+    chosen: dict[str, object] = {}
 
     def asked(kind):
         return [key for key in questions if ONLY_FOR_KIND.get(key, kind) == kind]

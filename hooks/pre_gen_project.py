@@ -62,6 +62,8 @@ LLM_DEPENDENCY_MODULES = {
     "trove_classifiers", "truststore", "typing_extensions", "typing_inspection", "tzdata",
     "ulid", "yaml",
     "pytest_recording", "vcr", "wrapt",
+    # the dev group's type checker (mypy) and cog
+    "ast_serialize", "cogapp", "librt", "mypy", "mypy_extensions", "mypyc",
 }  # fmt: skip
 # Modules Python, pip or setuptools treat specially: site imports sitecustomize at start-up,
 # setup.py is a build script, python -m pip runs pip.

@@ -72,7 +72,7 @@ def test_pyproject_has_the_tutorials_metadata(default_project):
         "CI": "https://github.com/simonw/llm-markov/actions",
     }
     assert project["entry-points"] == {"llm": {"llm_markov": "llm_markov"}}
-    assert pyproject["dependency-groups"]["dev"] == ["pytest"]
+    assert pyproject["dependency-groups"]["dev"] == ["pytest>=9", "mypy", "cogapp"]
 
 
 def test_installed_metadata(default_venv):

@@ -156,7 +156,7 @@ def test_lint_job_runs_the_pre_commit_hooks_on_every_file(test_workflow, default
     assert "pre-commit run --all-files --show-diff-on-failure" in commands
     config = yaml.safe_load((default_project / ".pre-commit-config.yaml").read_text())
     hooks = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
-    assert hooks == ["ruff-check", "ruff-format"]
+    assert {"ruff-check", "ruff-format", "mypy", "codespell", "zizmor"} <= set(hooks)
 
 
 def publishing_form(readme):
@@ -319,6 +319,12 @@ def test_checkouts_do_not_keep_the_token(workflows):
                     assert step["with"]["persist-credentials"] is False
 
 
+def test_template_ci_runs_on_the_oldest_and_newest_python_its_tests_support():
+    # The oldest is 3.11 (tomllib, zizmor); the newest is the rendered matrix's newest.
+    matrix = load(TEMPLATE_CI)["jobs"]["test"]["strategy"]["matrix"]["python-version"]
+    assert matrix == ["3.11", PYTHON_VERSIONS[-1]]
+
+
 def test_template_ci_runs_the_template_tests_on_push_and_pull_request():
     ci = load(TEMPLATE_CI)
     assert {"push", "pull_request"} <= set(ci["on"])
@@ -327,12 +333,27 @@ def test_template_ci_runs_the_template_tests_on_push_and_pull_request():
     assert "bash .ci/run" in commands
 
 
+def without_cog_check(workflow_text):
+    """A workflow without its step that checks the README's cog sections, if it has one."""
+    return re.sub(r"\n +- name: Check that the README's.*\n.*cogapp --check.*", "", workflow_text)
+
+
 def test_every_kind_gets_the_same_workflows_but_for_its_name(workflows, kind_project):
     for name in ["test.yml", "publish.yml"]:
         rendered = (kind_project / ".github" / "workflows" / name).read_text()
         default = (workflows / name).read_text()
-        assert rendered.replace(kind_project.name, "NAME") == default.replace("llm-markov", "NAME")
+        assert without_cog_check(rendered).replace(kind_project.name, "NAME") == (
+            without_cog_check(default).replace("llm-markov", "NAME")
+        )
     assert (kind_project / "scripts" / "release.py").is_file()
+
+
+def test_the_tests_check_the_readmes_cog_sections_where_it_has_them(kind_project):
+    # The embedding kind's README has none: llm gives embedding models no options to list
+    # (tests/test_ecosystem_checks.py checks which kinds have them).
+    test_yml = (kind_project / ".github" / "workflows" / "test.yml").read_text()
+    has_cog = "[[[cog" in (kind_project / "README.md").read_text()
+    assert ("python -m cogapp --check README.md" in test_yml) is has_cog
 
 
 def test_the_workflow_sources_are_yaml_whose_pins_dependabot_can_read(workflows):

@@ -7,7 +7,6 @@ import resource
 import subprocess
 import sys
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -16,7 +15,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 TEMPLATE = BENCHMARKS.parent
 sys.path.insert(0, str(TEMPLATE / "tests"))
 
-from helpers import Venv  # noqa: E402
+from helpers import Venv, tomllib  # noqa: E402
 from helpers import render as render_loudly  # noqa: E402
 
 # Every plugin kind the template renders, with the answers that select it.

@@ -30,6 +30,12 @@ from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from uv import find_uv_bin
 
+# For the tests: Python 3.10 has no tomllib, and tomli is the same parser (requirements-dev.txt)
+if sys.version_info >= (3, 11):
+    import tomllib as tomllib
+else:
+    import tomli as tomllib  # noqa: F401 (for the tests, as above)
+
 with warnings.catch_warnings():  # pypiserver imports cgi and crypt, which Python deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
     import pypiserver

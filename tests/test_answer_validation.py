@@ -8,7 +8,6 @@ import ast
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from helpers import (
     questions_asked,
     render,
     run,
+    tomllib,
     type_in_terminal,
     write_cookiecutter_config,
 )

@@ -5,12 +5,11 @@ import json
 import shutil
 import signal
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from helpers import PROMPT, TEST_VENV_BIN, install_project, run
+from helpers import PROMPT, TEST_VENV_BIN, install_project, run, tomllib
 
 # The tutorial's finished plugin file, as published
 TUTORIAL_FILE = Path(__file__).parent / "tutorial_llm_markov.py"

@@ -1,9 +1,8 @@
 """Every kind's render passes the checks of its ecosystem: Scientific Python's repo-review,
 the type checker (mypy), the README's cog sections as generated, and Python 3.10's syntax
-and standard library (vermin). The template itself passes repo-review and mypy too."""
+and standard library (vermin). The template itself passes repo-review, mypy and vermin too."""
 
 import json
-import tomllib
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +18,7 @@ from helpers import (
     install_project,
     render,
     run,
+    tomllib,
 )
 
 # The checks a render leaves out, each with its reason in [tool.repo-review.ignore].
@@ -171,6 +171,16 @@ def test_the_templates_own_python_passes_mypy():
     result = tool("mypy", cwd=TEMPLATE)  # the files in pyproject.toml's [tool.mypy]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout
+
+
+def test_the_templates_own_python_keeps_to_python_3_10():
+    # Its CI's oldest Python (.github/workflows/ci.yml), as for the renders above.
+    files = git(TEMPLATE, "ls-files", "*.py").stdout.split()
+    files = [name for name in files if not name.startswith("{{")]  # the rendered project
+    vermin = ["-t=3.10-", "--violations", "--eval-annotations", "--no-tips", *files]
+    result = tool("vermin", *vermin, cwd=TEMPLATE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "hooks/pre_gen_project.py" in files and "tests/helpers.py" in files
 
 
 def test_the_templates_pre_commit_hooks_are_the_rendered_ones_at_the_same_versions():

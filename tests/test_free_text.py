@@ -10,7 +10,6 @@ import contextlib
 import io
 import json
 import tempfile
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from helpers import MODEL_KINDS, TEMPLATE, Venv, render
+from helpers import MODEL_KINDS, TEMPLATE, Venv, render, tomllib
 
 FREE_TEXT_FIELDS = ("description", "author_name")
 MARKERS = {"description": "Xdescriptionmarker", "author_name": "Xauthornamemarker"}

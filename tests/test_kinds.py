@@ -15,11 +15,20 @@ import re
 import shlex
 import signal
 import subprocess
-import tomllib
 
 import pytest
 
-from helpers import KINDS, PROMPT, bash, block, blocks, install_project, load_module, render
+from helpers import (
+    KINDS,
+    PROMPT,
+    bash,
+    block,
+    blocks,
+    install_project,
+    load_module,
+    render,
+    tomllib,
+)
 
 # The hooks each render registers: every kind and toggle but the default markov.
 HOOKS = {

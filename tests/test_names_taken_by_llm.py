@@ -7,11 +7,10 @@ and fail when a new release of llm (or of a dependency) adds a name the hook mis
 """
 
 import json
-import tomllib
 
 import pytest
 
-from helpers import MODEL_KINDS, Venv, hook_constant, render
+from helpers import MODEL_KINDS, Venv, hook_constant, render, tomllib
 
 # Run in the environment: the top-level modules of every distribution that the given
 # requirements install, following Requires-Dist (without extras) for this platform.

@@ -12,7 +12,6 @@ import json
 import re
 import shlex
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from helpers import (
     git_repository,
     link_test_venv,
     shell_environ,
+    tomllib,
 )
 
 TEMPLATE_README = (TEMPLATE / "README.md").read_text()

@@ -12,13 +12,12 @@ import shlex
 import shutil
 import signal
 import subprocess
-import tomllib
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from helpers import KINDS, TEMPLATE, UV, bash, block, refusing_port, render, shell_environ
+from helpers import KINDS, TEMPLATE, UV, bash, block, refusing_port, render, shell_environ, tomllib
 
 RECORDED = Path("tests", "test_recorded.py")
 CASSETTES = Path("tests", "cassettes", "test_recorded")

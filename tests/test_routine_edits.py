@@ -9,12 +9,11 @@ class wherever the module keeps them, however they are formatted.
 
 import ast
 import json
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from helpers import KINDS, install_project, render
+from helpers import KINDS, install_project, render, tomllib
 
 ALIAS = "my-alias"
 SECOND_MODEL_ID = "my-second-model"

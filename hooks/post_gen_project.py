@@ -101,11 +101,11 @@ def left_from_before_note(answers, project):
     ]
 
 
-def remove_empty_package_folder(answers, project):
-    """The api kind's package folder, which every other kind leaves empty: its files'
-    names render empty for them. (A folder whose name renders empty is refused by
-    cookiecutter, which then finds the project folder already there.)"""
-    # The api kind's cassettes too: inner folder first, so that its parent is then empty
+def remove_empty_api_folders(answers, project):
+    """The api kind's folders (its package, its recorded test's cassettes), which every
+    other kind leaves empty: their files' names render empty for them. (A folder whose
+    name renders empty is refused by cookiecutter, which then finds the project folder
+    already there.) Inner folders first, so that their parent is then empty."""
     for name in (answers["module_name"], "tests/cassettes/test_recorded", "tests/cassettes"):
         folder = project / name
         if folder.is_dir() and not any(folder.iterdir()):
@@ -114,7 +114,7 @@ def remove_empty_package_folder(answers, project):
 
 def main():
     project = Path.cwd()
-    remove_empty_package_folder(ANSWERS, project)
+    remove_empty_api_folders(ANSWERS, project)
     if SCRATCH_RENDER:
         return 0
     message = "\n".join(

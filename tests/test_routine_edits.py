@@ -1,7 +1,8 @@
 """A rendered plugin's own tests survive an author's routine edits, for every kind.
 
 Each test renders a kind, makes the edits to the plugin's module an author makes (an alias
-for the registered model, an option, a second registered model), checks through llm that each
+for the registered model, an option, a second registered model; in the api kind, the default
+model's capabilities trimmed, as its README says), checks through llm that each
 edit took, and runs the rendered suite: every test must still pass. The edits are made on the
 syntax tree's positions, so they find the hook's first `register(...)` call and the `Options`
 class wherever the module keeps them, however they are formatted.
@@ -101,6 +102,13 @@ def add_second_model(source):
     return "".join(edited) + "".join(subclasses)
 
 
+def trim_capabilities(source):
+    """The api kind's default model made text-only, as its README says to trim its entry in
+    MODEL_CAPABILITIES to what the provider's model takes."""
+    start = source.index("    DEFAULT_MODEL: {")
+    return source[:start] + "    DEFAULT_MODEL: set()," + source[source.index("\n", start) :]
+
+
 def is_embedding(source):
     return hook(ast.parse(source)).name == "register_embedding_models"
 
@@ -130,17 +138,33 @@ def took_second_model(venv, model_id, embedding):
     assert model_info(venv, model_id, embedding)[0] == model_id
 
 
+def took_trim(venv, model_id, embedding):
+    script = (
+        "import sys, llm\n"
+        "model = llm.get_model(sys.argv[1])\n"
+        "print(model.supports_tools, model.supports_schema, sorted(model.attachment_types))"
+    )
+    assert venv.python("-c", script, model_id).stdout.split() == ["False", "False", "[]"]
+
+
 EDITS = {
     "alias": (add_alias, took_alias),
     "option": (add_option, took_option),
     "second model": (add_second_model, took_second_model),
+    "trimmed capabilities": (trim_capabilities, took_trim),
 }
 
 
 def edits_for(kind):
-    """The edits an author of this kind can make: llm's embedding models have no options."""
-    embedding = KINDS[kind].get("model_kind") == "embedding"
-    return [edit for edit in EDITS if not (embedding and edit == "option")]
+    """The edits an author of this kind can make: llm's embedding models have no options,
+    and only the api kind has a table of capabilities."""
+    model_kind = KINDS[kind].get("model_kind")
+    return [
+        edit
+        for edit in EDITS
+        if not (model_kind == "embedding" and edit == "option")
+        and not (model_kind != "api" and edit == "trimmed capabilities")
+    ]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -172,6 +196,7 @@ def test_each_edit_changes_the_module_and_keeps_it_python(tmp_path, edit):
         "    register(\n        Acme(MODEL_ID, DEFAULT_MODEL),\n"
         "        AsyncAcme(MODEL_ID, DEFAULT_MODEL),\n    )\n    register(Other())\n\n\n"
         "class Acme:\n    class Options:\n        temperature: float | None = None\n"
+        '\n\nMODEL_CAPABILITIES = {\n    DEFAULT_MODEL: {"tools", "images"},\n}\n'
     )
     make_edit, _ = EDITS[edit]
     edited = make_edit(source)
@@ -182,6 +207,7 @@ def test_each_edit_changes_the_module_and_keeps_it_python(tmp_path, edit):
         "option": "    temperature: float | None = None\n        my_option: int | None = None\n",
         "second model": "    )\n    register(Acme('my-second-model', DEFAULT_MODEL), "
         "AsyncAcme('my-second-model', DEFAULT_MODEL))\n    register(Other())\n",
+        "trimmed capabilities": "MODEL_CAPABILITIES = {\n    DEFAULT_MODEL: set(),\n}\n",
     }[edit]
     assert expected in edited
 

@@ -65,6 +65,16 @@ def refreshed(api, key):
     return api
 
 
+@pytest.fixture
+def capable_model(monkeypatch):
+    """The default model given every capability the client handles, whatever
+    MODEL_CAPABILITIES says of it: the client's tests hold for any provider's models."""
+    import {{ cookiecutter.module_name }} as plugin
+
+    every = plugin.KNOWN_CAPABILITIES - {"embeddings"}
+    monkeypatch.setitem(plugin.MODEL_CAPABILITIES, plugin.DEFAULT_MODEL, every)
+
+
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
     """Retries without the waits between them, so that the tests stay fast."""
